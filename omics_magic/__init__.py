@@ -1,0 +1,73 @@
+"""omics_magic: AWS HealthOmics sequence stores across regions, as pandas DataFrames.
+
+Load it in IPython with ``%load_ext omics_magic`` and query with ``%%omics``.
+Heavy dependencies (boto3, duckdb, sqlglot) load on first use, so that
+``%load_ext`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    AmbiguousStoreError,
+    ConfirmationError,
+    ConfirmationMismatch,
+    ConfirmationRequired,
+    CredentialsError,
+    ExportError,
+    FetchError,
+    InputError,
+    InvalidIdentifierError,
+    OmicsMagicError,
+    SQLError,
+    StoreNotFoundError,
+    UnknownColumnError,
+    UnknownRegionError,
+)
+
+try:
+    from importlib.metadata import PackageNotFoundError, version
+
+    __version__ = version("omics-magic")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
+
+if TYPE_CHECKING:
+    pass
+
+# Public name -> module that defines it; imported on first access (PEP 562).
+_LAZY: dict[str, str] = {}
+
+__all__ = [
+    "AmbiguousStoreError",
+    "ConfirmationError",
+    "ConfirmationMismatch",
+    "ConfirmationRequired",
+    "CredentialsError",
+    "ExportError",
+    "FetchError",
+    "InputError",
+    "InvalidIdentifierError",
+    "OmicsMagicError",
+    "SQLError",
+    "StoreNotFoundError",
+    "UnknownColumnError",
+    "UnknownRegionError",
+    "__version__",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'omics_magic' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,110 @@
+"""The one exception tree of omics_magic.
+
+Library code raises these; the notebook boundary (the magic, the CLI) turns
+them into one short line. Every message says what is wrong and how to fix it.
+
+::
+
+    OmicsMagicError
+    ├── InputError                  bad input, raised before any AWS call
+    │   ├── SQLError                unparseable or unsupported SQL
+    │   ├── UnknownRegionError      a region where omics is not offered
+    │   ├── InvalidIdentifierError  a sequence store ID not matching [0-9]{10,36}
+    │   ├── UnknownColumnError      a column the resource does not have
+    │   └── ExportError             an output path that can't be written
+    ├── CredentialsError            no AWS credentials could be found
+    ├── FetchError                  one or more regions failed (strict mode)
+    ├── AmbiguousStoreError         an ID found in more than one region
+    ├── StoreNotFoundError          an ID found in no region searched
+    └── ConfirmationError           a delete that was not confirmed
+        ├── ConfirmationRequired    no confirmation and no way to prompt
+        └── ConfirmationMismatch    a confirmation that does not match
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "AmbiguousStoreError",
+    "ConfirmationError",
+    "ConfirmationMismatch",
+    "ConfirmationRequired",
+    "CredentialsError",
+    "ExportError",
+    "FetchError",
+    "InputError",
+    "InvalidIdentifierError",
+    "OmicsMagicError",
+    "SQLError",
+    "StoreNotFoundError",
+    "UnknownColumnError",
+    "UnknownRegionError",
+]
+
+
+class OmicsMagicError(Exception):
+    """Base class of every error omics_magic raises on purpose."""
+
+
+class InputError(OmicsMagicError, ValueError):
+    """Bad input from the caller, detected before any AWS call."""
+
+
+class SQLError(InputError):
+    """SQL that can't be parsed, or a statement omics_magic does not run."""
+
+
+class UnknownRegionError(InputError):
+    """A region name where AWS HealthOmics is not offered."""
+
+
+class InvalidIdentifierError(InputError):
+    """A sequence store ID that does not match ``[0-9]{10,36}``."""
+
+
+class UnknownColumnError(InputError):
+    """A column that the sequence store resources do not have."""
+
+
+class ExportError(InputError):
+    """An export destination that can't be written (exists, unwritable, bad format)."""
+
+
+class CredentialsError(OmicsMagicError):
+    """No AWS credentials were found for the session."""
+
+
+class FetchError(OmicsMagicError):
+    """One or more regions failed; raised in strict mode.
+
+    Parameters
+    ----------
+    errors
+        One record per failed region, as in ``df.attrs["omics_errors"]``.
+    """
+
+    def __init__(self, message: str, errors: Sequence[dict[str, Any]] = ()) -> None:
+        super().__init__(message)
+        self.errors: list[dict[str, Any]] = list(errors)
+
+
+class AmbiguousStoreError(OmicsMagicError):
+    """A store ID exists in more than one region; name the region."""
+
+
+class StoreNotFoundError(OmicsMagicError):
+    """A store ID was found in none of the regions searched."""
+
+
+class ConfirmationError(OmicsMagicError):
+    """A delete that was not (or not correctly) confirmed. Nothing was deleted."""
+
+
+class ConfirmationRequired(ConfirmationError):
+    """No confirmation was given and no interactive prompt is possible."""
+
+
+class ConfirmationMismatch(ConfirmationError):
+    """The confirmation given does not match what would be deleted."""

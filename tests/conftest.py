@@ -1,0 +1,111 @@
+"""Shared test set-up: fake credentials, and no request may leave this machine.
+
+Every test runs with known fake credentials and no AWS config files, and any
+socket connection to an address outside the loopback range fails loudly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+FAKE_ACCESS_KEY = "AKIAFAKEOMICSMAGIC01"
+FAKE_SECRET_KEY = "fakeSecretKeyOmicsMagicDoNotUse0123456789"
+FAKE_SESSION_TOKEN = "FakeSessionTokenOmicsMagicDoNotUse"
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+_real_create_connection = socket.create_connection
+
+
+class NetworkEscape(RuntimeError):
+    """A test tried to reach an address off this machine."""
+
+
+def _check_address(address: object) -> None:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, (bytes, str)) and not isinstance(host, bytes):
+        if host in ("localhost", ""):
+            return
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            raise NetworkEscape(f"test tried to connect to {host!r}, off this machine") from None
+        if ip.is_loopback:
+            return
+        raise NetworkEscape(f"test tried to connect to {host!r}, off this machine")
+    if isinstance(address, (str, bytes)):  # AF_UNIX path
+        return
+    raise NetworkEscape(f"test tried to connect to {address!r}")
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _check_address(address)
+    return _real_connect(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _check_address(address)
+    return _real_connect_ex(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+    if isinstance(host, bytes):
+        host = host.decode()
+    if host not in (None, "localhost") and not _is_loopback_literal(host):
+        raise NetworkEscape(f"test tried to resolve {host!r}, off this machine")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def _is_loopback_literal(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = _guarded_getaddrinfo
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = _real_getaddrinfo
+
+
+@pytest.fixture(autouse=True)
+def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Known fake credentials; no profile, config file, or instance metadata."""
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_OMICS",
+        "AWS_DISABLE_HOST_PREFIX_INJECTION",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "OMICS_MAGIC_REGIONS",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    nowhere = tmp_path_factory.getbasetemp() / "no-aws-config"
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(nowhere))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(nowhere))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET_KEY)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", FAKE_SESSION_TOKEN)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    yield
