@@ -196,3 +196,31 @@ def test_token_bucket_is_thread_safe() -> None:
     for t in threads:
         t.join()
     assert sum(taken) == 100
+
+
+def test_fault_settings_refuse_unknown_operations_and_regions() -> None:
+    backend = OmicsBackend()
+    with pytest.raises(ValueError, match="unknown operation 'ListStores'"):
+        backend.set_latency(0.1, operation="ListStores")
+    with pytest.raises(ValueError, match="not an omics region"):
+        backend.inject_error("AccessDeniedException", region="us-west-1")
+    with pytest.raises(ValueError, match="not an omics region"):
+        backend.disable_region("mars-north-1")
+    with pytest.raises(ValueError, match="times"):
+        backend.inject_error("AccessDeniedException", times=0)
+
+
+def test_concurrent_clients_are_each_answered_once(omics_fake: OmicsBackend) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    regions = ["us-east-1", "eu-west-1", "eu-west-2", "ap-southeast-1"]
+    seeded = omics_fake.seed(regions, 7)
+    clients = {r: omics_client(r) for r in regions}
+
+    def names(region: str) -> list[str]:
+        return [s["name"] for s in clients[region].list_sequence_stores()["sequenceStores"]]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(names, regions * 4))
+    assert results == [[s["name"] for s in seeded[r]] for r in regions * 4]
+    assert all(omics_fake.requests.count(region=r) == 4 for r in regions)
