@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     pass
 
 # Public name -> module that defines it; imported on first access (PEP 562).
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "read_parquet": "export",
+}
 
 __all__ = [
     "AmbiguousStoreError",

@@ -157,12 +157,15 @@ def _convert(name: str, series: pd.Series, arrow_type: pa.DataType | None) -> pa
 
 
 def _pandas_metadata(df: pd.DataFrame, schema: pa.Schema) -> bytes | None:
-    # Computed from an empty slice: the dtypes are all it needs.
+    # Computed from an empty slice: the dtypes are all it needs. pyarrow would
+    # also copy df.attrs in, whose error messages may name endpoints: drop them.
+    empty = df.iloc[:0].copy()
+    empty.attrs = {}
     try:
-        empty = pa.Table.from_pandas(df.iloc[:0], schema=schema, preserve_index=False)
+        table = pa.Table.from_pandas(empty, schema=schema, preserve_index=False)
     except (pa.ArrowException, TypeError, ValueError):
         return None
-    meta = empty.schema.metadata or {}
+    meta = table.schema.metadata or {}
     return meta.get(b"pandas")
 
 
