@@ -81,14 +81,17 @@ def read_dataset(directory: Path) -> pa.Table:
     for file in sorted(directory.glob(f"{PARTITION_COLUMN}=*/*.parquet")):
         part = pq.ParquetFile(str(file)).read()
         rows = json.loads((part.schema.metadata or {}).get(ROWS_KEY, b"null"))
-        if rows is None or len(rows) != part.num_rows:  # not ours: keep file order
-            start = len(positions)
-            rows = list(range(start, start + part.num_rows))
+        # A frame of only the region column leaves files with no columns, which
+        # can't hold a row count: the row positions then give it.
+        count = part.num_rows if part.num_columns or rows is None else len(rows)
+        if rows is None or len(rows) != count:  # not ours: keep file order
+            rows = list(range(len(positions), len(positions) + count))
         positions.extend(rows)
         part = part.select(body_schema.names).replace_schema_metadata(None).cast(body_schema)
         region = unquote(file.parent.name.split("=", 1)[1])
-        region_values = pa.array([region] * part.num_rows, type=schema.field(region_at).type)
-        pieces.append(part.add_column(region_at, schema.field(region_at), region_values))
+        columns = list(part.columns)
+        columns.insert(region_at, pa.chunked_array([[region] * count], type=pa.string()))
+        pieces.append(pa.Table.from_arrays(columns, schema=schema.remove_metadata()))
     if not pieces:
         return schema.empty_table()
     combined = pa.concat_tables([p.replace_schema_metadata(None) for p in pieces])
