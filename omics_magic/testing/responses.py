@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .exceptions import OmicsServiceError, UnknownEndpointError
 from .log import RequestRecord
+from .operations import OPERATIONS
 from .shapes import decode, encode, operation_model, validate
 from .urls import route
 
@@ -37,17 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["OmicsWire", "WireResponse", "credential_scope"]
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
-
-_HANDLERS = {
-    "CreateSequenceStore": "api_create",
-    "ListSequenceStores": "api_list",
-    "GetSequenceStore": "api_get",
-    "UpdateSequenceStore": "api_update",
-    "DeleteSequenceStore": "api_delete",
-    "ListTagsForResource": "api_list_tags",
-    "TagResource": "api_tag",
-    "UntagResource": "api_untag",
-}
 
 
 @dataclass(frozen=True)
@@ -149,7 +139,7 @@ class OmicsWire:
         params = self._params(model, labels, query, body)
         if model.input_shape is not None:
             validate(model.input_shape, params, "")
-        result = getattr(self.backend, _HANDLERS[operation])(account_id, region, params)
+        result = OPERATIONS[operation](self.backend, account_id, region, params)
         status = int(model.http.get("responseCode", 200))
         headers = {"Content-Type": "application/json"}
         if status == 204:

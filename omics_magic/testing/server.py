@@ -25,6 +25,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"  # keep-alive: botocore reuses pooled connections
     timeout = 30  # idle keep-alive connections don't hold a thread forever
+    disable_nagle_algorithm = True  # headers and body go out as two writes; no 40 ms stalls
 
     def setup(self) -> None:
         super().setup()
