@@ -21,6 +21,7 @@ from .errors import (
     InputError,
     InvalidIdentifierError,
     OmicsMagicError,
+    RegionFailureWarning,
     SQLError,
     StoreNotFoundError,
     UnknownColumnError,
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 # Public name -> module that defines it; imported on first access (PEP 562).
 _LAZY: dict[str, str] = {
     "read_parquet": "export",
+    "sequence_store": "fetch",
+    "sequence_stores": "fetch",
 }
 
 __all__ = [
@@ -53,6 +56,7 @@ __all__ = [
     "InputError",
     "InvalidIdentifierError",
     "OmicsMagicError",
+    "RegionFailureWarning",
     "SQLError",
     "StoreNotFoundError",
     "UnknownColumnError",
