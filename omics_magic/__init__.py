@@ -66,6 +66,10 @@ __all__ = [
 ]
 
 
+# Registers the df.omics pandas accessor; accessor.py itself loads nothing heavy.
+from . import accessor as _accessor  # noqa: E402, F401
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
