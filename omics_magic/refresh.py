@@ -37,6 +37,8 @@ from .regions import resolve_regions, validate_identifier
 if TYPE_CHECKING:
     import boto3
 
+    from .pacing import Rate
+
 __all__ = ["GET_THRESHOLD", "refresh_frame", "store_keys"]
 
 #: Most of a frame's stores in one region refreshed by GetSequenceStore each; more
@@ -82,7 +84,7 @@ def refresh_frame(
     session: boto3.Session | None = None,
     strict: bool = False,
     timeout: float | None = None,
-    rate: Any = "auto",
+    rate: Rate = "auto",
 ) -> pd.DataFrame:
     """Re-fetch the stores in ``df``'s rows; see the module docstring for what changes."""
     from .fetch import ERRORS_ATTR, REGIONS_ATTR, fetch_frame
