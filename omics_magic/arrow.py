@@ -61,7 +61,7 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
     >>> to_arrow(df).schema.field("tags").type
     MapType(map<string, string>)
     """
-    _check_column_names(df)
+    check_column_names(df)
     fields, arrays, described = [], [], []
     for position, name in enumerate(df.columns):
         series = df.iloc[:, position]
@@ -90,7 +90,8 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=metadata))
 
 
-def _check_column_names(df: pd.DataFrame) -> None:
+def check_column_names(df: pd.DataFrame) -> None:
+    """Raise ExportError unless every column label is a distinct string."""
     for name in df.columns:
         if not isinstance(name, str):
             raise ExportError(
@@ -171,6 +172,14 @@ def from_arrow(table: pa.Table) -> pd.DataFrame:
 
     Tables from elsewhere work too: known columns get omics_magic's dtypes and
     the rest pyarrow's defaults.
+
+    Examples
+    --------
+    >>> from omics_magic.columns import frame
+    >>> df = frame([{"region": "us-east-1", "tags": {}}, {"region": "eu-west-1"}],
+    ...            ["region", "tags"])
+    >>> from_arrow(to_arrow(df))["tags"].tolist()
+    [{}, None]
     """
     meta = _read_metadata(table.schema)
     described = {c["name"]: c for c in meta.get("columns", [])}
@@ -212,8 +221,14 @@ def _to_series(name: str, values: pa.ChunkedArray, described: dict[str, Any]) ->
         return values.to_pandas().rename(name)
     from_arrow_hook = getattr(target, "__from_arrow__", None)
     if from_arrow_hook is not None and not pa.types.is_null(values.type):
-        return pd.Series(from_arrow_hook(values), name=name)
+        try:
+            return pd.Series(from_arrow_hook(values), name=name)
+        except (TypeError, ValueError, pa.ArrowException):
+            pass  # e.g. a naive dtype for UTC instants: converted below
     series = values.to_pandas().rename(name)
+    if isinstance(series.dtype, pd.DatetimeTZDtype) and getattr(target, "kind", "") == "M":
+        # A naive column stored as UTC instants (the canonical type): naive again.
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
     # Unordered categoricals compare equal whatever their order: recode always.
     if series.dtype != target or isinstance(target, pd.CategoricalDtype):
         series = series.astype(target)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .arrow import from_arrow, to_arrow
+from .arrow import check_column_names, from_arrow, to_arrow
 from .atomic import atomic_dir, atomic_file, check_destination
 from .errors import ExportError
 
@@ -116,12 +116,18 @@ def write_frame(
     dest = Path(path).expanduser()
     fmt = _format_of(dest, partition_by_region)
     codec = _compression_of(compression)
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"write_frame writes a pandas DataFrame, not {type(df).__name__}")
     check_destination(dest, overwrite=overwrite)
     try:
         if fmt == "csv" or fmt == "json":
             from .textexport import write_text_frame
 
-            text = write_text_frame(df, fmt)
+            check_column_names(df)
+            try:
+                text = write_text_frame(df, fmt)
+            except (TypeError, ValueError, OverflowError) as err:
+                raise ExportError(f"can't write the frame as {fmt.upper()}: {err}") from None
             with atomic_file(dest, overwrite=overwrite) as tmp:
                 tmp.write_bytes(text)
         elif partition_by_region:

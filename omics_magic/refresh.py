@@ -58,6 +58,12 @@ def store_keys(df: pd.DataFrame) -> list[tuple[str, str]]:
     ------
     InputError
         A row identifies no store, or an unknown region or malformed ID.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> store_keys(pd.DataFrame({"arn": ["arn:aws:omics:eu-west-2:1:sequenceStore/1234567890"]}))
+    [('eu-west-2', '1234567890')]
     """
     has = set(df.columns)
     regions = df["region"].tolist() if "region" in has else [None] * len(df)
@@ -86,7 +92,15 @@ def refresh_frame(
     timeout: float | None = None,
     rate: Rate = "auto",
 ) -> pd.DataFrame:
-    """Re-fetch the stores in ``df``'s rows; see the module docstring for what changes."""
+    """Re-fetch the stores in ``df``'s rows; see the module docstring for what changes.
+
+    ``df.omics.refresh()`` calls this; the delete action can reuse :func:`store_keys`.
+
+    Examples
+    --------
+    >>> fresh = refresh_frame(df, rate=None)    # doctest: +SKIP
+    >>> fresh.attrs["omics_errors"]             # doctest: +SKIP
+    """
     from .fetch import ERRORS_ATTR, REGIONS_ATTR, fetch_frame
 
     keys = store_keys(df)

@@ -228,3 +228,35 @@ def test_reading_nothing_or_not_parquet_fails_plainly(tmp_path: Path) -> None:
     (tmp_path / "x.parquet").write_text("not parquet")
     with pytest.raises(pa.ArrowInvalid):
         read_parquet(tmp_path / "x.parquet")
+
+
+_BASE = frame(
+    [
+        {"region": "us-east-1", "name": "a", "creation_time": "2024-01-01T00:00:00.5Z"},
+        {"region": "eu-west-1"},
+    ],
+    ["region", "name", "creation_time"],
+)
+
+
+@pytest.mark.parametrize(
+    "df",
+    [
+        _BASE.assign(region=_BASE["region"].astype("str")),
+        _BASE.assign(region=_BASE["region"].astype("category")),
+        _BASE.assign(name=_BASE["name"].astype("string[pyarrow]")),
+        _BASE.assign(creation_time=_BASE["creation_time"].astype("datetime64[ns, UTC]")),
+        _BASE.assign(creation_time=_BASE["creation_time"].dt.tz_convert("America/New_York")),
+        _BASE.assign(creation_time=_BASE["creation_time"].dt.tz_localize(None)),
+    ],
+    ids=["region-str", "region-category", "name-string", "time-ns", "time-new-york", "naive"],
+)
+@pytest.mark.parametrize("partition", [False, True])
+def test_known_columns_in_other_dtypes_keep_them(
+    tmp_path: Path, df: pd.DataFrame, partition: bool
+) -> None:
+    path = write_frame(df, tmp_path / "x.parquet", partition_by_region=partition)
+    assert_same_frame(read_parquet(path), df)
+    assert pq.read_schema(path if not partition else path / "_common_metadata").field(
+        "creation_time"
+    ).type == pa.timestamp("us", tz="UTC")
