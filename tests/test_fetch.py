@@ -90,6 +90,10 @@ def test_rows_ordered_by_given_regions_then_creation_time_then_id(
     df = omics_magic.sequence_stores(["eu-west-2", "us-east-1"], rate=None)
 
     assert list(df["name"]) == ["d", "c", "a", "b"]
+    # by ID, the answers come in the order asked; the frame still sorts them
+    ids = list(reversed(df["sequence_store_id"]))
+    by_id = fetch_frame(["eu-west-2", "us-east-1"], columns=["name"], identifiers=ids, rate=None)
+    assert list(by_id["name"]) == ["d", "c", "a", "b"]
 
 
 def test_default_regions_are_every_omics_region(omics_backend: OmicsBackend) -> None:
