@@ -21,6 +21,7 @@ from .errors import (
     InputError,
     InvalidIdentifierError,
     OmicsMagicError,
+    RegionFailureWarning,
     SQLError,
     StoreNotFoundError,
     UnknownColumnError,
@@ -38,7 +39,11 @@ if TYPE_CHECKING:
     pass
 
 # Public name -> module that defines it; imported on first access (PEP 562).
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "read_parquet": "export",
+    "sequence_store": "fetch",
+    "sequence_stores": "fetch",
+}
 
 __all__ = [
     "AmbiguousStoreError",
@@ -51,6 +56,7 @@ __all__ = [
     "InputError",
     "InvalidIdentifierError",
     "OmicsMagicError",
+    "RegionFailureWarning",
     "SQLError",
     "StoreNotFoundError",
     "UnknownColumnError",
@@ -58,6 +64,10 @@ __all__ = [
     "__version__",
     *_LAZY,
 ]
+
+
+# Registers the df.omics pandas accessor; accessor.py itself loads nothing heavy.
+from . import accessor as _accessor  # noqa: E402, F401
 
 
 def __getattr__(name: str) -> Any:
