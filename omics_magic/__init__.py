@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 # Public name -> module that defines it; imported on first access (PEP 562).
 _LAZY: dict[str, str] = {
+    "delete_sequence_store": "delete",
     "sequence_store": "fetch",
     "sequence_stores": "fetch",
 }

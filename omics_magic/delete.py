@@ -16,15 +16,14 @@ The protocol, in order:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from . import confirm as confirming
 from .columns import frame
+from .delete_calls import Calls, Target
 from .errors import (
     AmbiguousStoreError,
     FetchError,
@@ -39,42 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["REPORT_COLUMNS", "delete_sequence_store", "delete_sequence_stores"]
 
 REPORT_COLUMNS = ("region", "sequence_store_id", "name", "outcome", "message")
-CONFLICT_HINT = (
-    "the store still holds read sets; delete them first with BatchDeleteReadSet "
-    "(e.g. `aws omics batch-delete-read-set --sequence-store-id {id} --ids ...`), "
-    "then delete the store again"
-)
-_MAX_WORKERS = 16
-_T = TypeVar("_T")
-_R = TypeVar("_R")
-
-
-@dataclass
-class _Store:
-    """One (region, ID) to delete, and what was learnt about it."""
-
-    region: str
-    identifier: str
-    store: dict[str, Any] | None = None  # GetSequenceStore's answer, when found
-    kind: str | None = None  # why a call failed: not_found, conflict, denied, not_enabled...
-    code: str = ""
-    detail: str = ""  # AWS's message
-    outcome: str | None = None  # the report's outcome and message, once known
-    message: str = ""
-
-    @property
-    def name(self) -> str | None:
-        return None if self.store is None else self.store.get("name")
-
-    def failed(self, err: Exception, when: str) -> None:
-        self.kind, self.code, self.detail = _classify(err)
-        self.outcome = self.kind if self.kind in ("not_found", "conflict", "denied") else "error"
-        if self.kind == "conflict":
-            self.message = f"{CONFLICT_HINT.format(id=self.identifier)} ({self.detail})"
-        elif self.kind == "not_found":
-            self.message = f"no such store {when}"
-        else:
-            self.message = f"{self.code} {when}: {self.detail}"
 
 
 def delete_sequence_store(
@@ -138,8 +101,8 @@ def delete_sequence_store(
 
     from .aws import resolve_session
 
-    session = resolve_session(session)
-    found = _look_up([_Store(r, identifier) for r in regions], session)
+    calls = Calls(resolve_session(session), regions)
+    found = calls.look_up([Target(r, identifier) for r in regions])
     hits = [s for s in found if s.store is not None]
     # A region that is not enabled can't hold a store; one that denied us might.
     unsearched = [s for s in found if s.kind not in (None, "not_found", "not_enabled")]
@@ -156,7 +119,7 @@ def delete_sequence_store(
             raise FetchError(
                 f"store {identifier} was not found in {where}, but some regions could not "
                 f"be searched ({failures}); fix access there or pass region=",
-                [_error_record(s) for s in unsearched],
+                [s.error_record() for s in unsearched],
             )
         not_enabled = [s.region for s in found if s.kind == "not_enabled"]
         skipped = f" (not enabled there: {', '.join(not_enabled)})" if not_enabled else ""
@@ -168,7 +131,7 @@ def delete_sequence_store(
         "would not be deleted."
         for s in unsearched
     ]
-    return _confirm_and_delete(hits, session, wanted, dry_run=dry_run, notes=notes, single=True)
+    return _confirm_and_delete(hits, calls, wanted, dry_run=dry_run, notes=notes, single=True)
 
 
 def delete_sequence_stores(
@@ -187,7 +150,7 @@ def delete_sequence_stores(
     at preview time are reported and not deleted. Returns the report frame (see
     :func:`delete_sequence_store`), in the order given.
     """
-    stores = [_Store(r, i) for r, i in _pairs(frame_or_pairs)]
+    stores = [Target(r, i) for r, i in _pairs(frame_or_pairs)]
     wanted = confirming.normalize_bulk_confirm(confirm)
     _check_dry_run(dry_run)
     if not stores:
@@ -195,19 +158,19 @@ def delete_sequence_stores(
 
     from .aws import resolve_session
 
-    session = resolve_session(session)
-    _look_up(stores, session)
+    calls = Calls(resolve_session(session), [s.region for s in stores])
+    calls.look_up(stores)
     notes = [
         f"Skipped {s.identifier} in {s.region}: {s.outcome}, {s.message}"
         for s in stores
         if s.store is None
     ]
-    return _confirm_and_delete(stores, session, wanted, dry_run=dry_run, notes=notes, single=False)
+    return _confirm_and_delete(stores, calls, wanted, dry_run=dry_run, notes=notes, single=False)
 
 
 def _confirm_and_delete(
-    stores: list[_Store],
-    session: boto3.Session,
+    stores: list[Target],
+    calls: Calls,
     confirm: str | frozenset[str] | None,
     *,
     dry_run: bool,
@@ -236,13 +199,13 @@ def _confirm_and_delete(
     title = f"{'Would delete' if dry_run else 'About to delete'} {label}:"
     confirming.show_preview(preview, title if plan else "Nothing to delete.", notes)
     if dry_run:
-        preview.attrs["omics_errors"] = [_error_record(s) for s in stores if s.store is None]
+        preview.attrs["omics_errors"] = [s.error_record() for s in stores if s.store is None]
         return preview
     if not plan:
         return _report(stores)
     ids = [s.identifier for s in plan]
     if confirming.confirmed(ids, confirm, single=single, label=label):
-        _delete(plan, session)
+        calls.delete(plan)
     else:
         for s in plan:
             s.outcome, s.message = "cancelled", "the confirmation did not match; not deleted"
@@ -289,80 +252,7 @@ def _parse_arn(arn: object) -> tuple[object, object]:
     return parts[3], parts[5].removeprefix("sequenceStore/")
 
 
-def _in_parallel(fn: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
-    if len(items) <= 1:
-        return [fn(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(items))) as pool:
-        return list(pool.map(fn, items))
-
-
-def _clients(stores: Sequence[_Store], session: boto3.Session) -> dict[str, Any]:
-    # Made here, in one thread: creating clients from one session is not thread-safe.
-    from .aws import omics_client
-
-    return {r: omics_client(session, r) for r in dict.fromkeys(s.region for s in stores)}
-
-
-def _look_up(stores: list[_Store], session: boto3.Session) -> list[_Store]:
-    """GetSequenceStore for every store at once; fills ``store`` or the failure."""
-    clients = _clients(stores, session)
-
-    def get(s: _Store) -> None:
-        try:
-            s.store = clients[s.region].get_sequence_store(id=s.identifier)
-        except Exception as err:  # noqa: BLE001 - classified; unknown kinds re-raise
-            s.failed(err, "at preview, so not deleted")
-
-    _in_parallel(get, stores)
-    return stores
-
-
-def _delete(plan: list[_Store], session: boto3.Session) -> None:
-    """DeleteSequenceStore for each store; regions in parallel, one region in sequence.
-
-    Sequential within a region because AWS allows 1 delete per second per region.
-    """
-    clients = _clients(plan, session)
-    by_region: dict[str, list[_Store]] = {}
-    for s in plan:
-        by_region.setdefault(s.region, []).append(s)
-
-    def delete_region(stores: list[_Store]) -> None:
-        for s in stores:
-            try:
-                clients[s.region].delete_sequence_store(id=s.identifier)
-            except Exception as err:  # noqa: BLE001 - classified; unknown kinds re-raise
-                s.failed(err, "when deleting")
-            else:
-                s.outcome, s.message = "deleted", "deleted (the store is gone or DELETING)"
-
-    _in_parallel(delete_region, list(by_region.values()))
-
-
-def _classify(err: Exception) -> tuple[str, str, str]:
-    """(kind, code, message) for a failed call; re-raises what isn't an AWS failure."""
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
-    from .aws import classify_error
-    from .errors import CredentialsError
-
-    if isinstance(err, NoCredentialsError):
-        raise CredentialsError(f"no AWS credentials found ({err}); set AWS_PROFILE") from err
-    if not isinstance(err, ClientError | BotoCoreError):
-        raise err
-    kind, code, message = classify_error(err)
-    if code == "ResourceNotFoundException":
-        kind = "not_found"
-    elif code == "ConflictException":
-        kind = "conflict"
-    return kind, code, message
-
-
-def _error_record(s: _Store) -> dict[str, str]:
-    return {"region": s.region, "code": s.code, "message": s.detail, "kind": s.kind or ""}
-
-
-def _report(stores: list[_Store]) -> pd.DataFrame:
+def _report(stores: list[Target]) -> pd.DataFrame:
     rows = [
         {
             "region": s.region,

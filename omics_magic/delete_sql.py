@@ -43,7 +43,7 @@ def _refuse(reason: str) -> SQLError:
     return SQLError(f"{reason}; {HINT}")
 
 
-def plan_delete(statement: str | exp.Expression) -> DeletePlan:
+def plan_delete(statement: str | exp.Expr) -> DeletePlan:
     """Check a DELETE statement and return the store it names.
 
     Parameters
@@ -97,7 +97,7 @@ def plan_delete(statement: str | exp.Expression) -> DeletePlan:
 
 
 def run_delete(
-    statement: str | exp.Expression,
+    statement: str | exp.Expr,
     *,
     confirm: str | None = None,
     regions: str | Iterable[str] | None = None,
@@ -122,7 +122,7 @@ def run_delete(
     )
 
 
-def _parse(sql: str) -> exp.Expression:
+def _parse(sql: str) -> exp.Expr:
     import sqlglot
     from sqlglot.errors import ParseError
 
@@ -140,7 +140,7 @@ def _is_resource(table: exp.Table) -> bool:
     return parts[:2] == ["aws", "omics"] and parts[2] in RESOURCES
 
 
-def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
+def _conjuncts(node: exp.Expr) -> list[exp.Expr]:
     from sqlglot import exp
 
     node = node.unnest()
@@ -149,7 +149,7 @@ def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
     return [node]
 
 
-def _equality(node: exp.Expression, qualifiers: set[str]) -> tuple[str, str]:
+def _equality(node: exp.Expr, qualifiers: set[str]) -> tuple[str, str]:
     """``column = 'literal'`` (either way round) on data__Identifier or region."""
     from sqlglot import exp
 
