@@ -137,3 +137,15 @@ def omics_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         for name, value in server.env().items():
             monkeypatch.setenv(name, value)
         yield server
+
+
+@pytest.fixture(params=["mock_omics", "OmicsServer"])
+def omics_fake(request: pytest.FixtureRequest) -> Iterator[object]:
+    """The fake omics service both ways in (the test runs twice); yields the backend.
+
+    Use it for behaviour that must not depend on how requests reach the fake.
+    """
+    if request.param == "mock_omics":
+        yield request.getfixturevalue("omics_backend")
+    else:
+        yield request.getfixturevalue("omics_server").backend

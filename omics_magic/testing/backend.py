@@ -18,15 +18,14 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from .exceptions import OmicsServiceError, conflict, not_found, validation
+from .exceptions import OmicsServiceError, not_found
 from .faults import Faults
 from .log import RequestLog
-from .models import RegionState, SequenceStore, parse_store_arn, to_millis
+from .models import RegionState, SequenceStore, to_millis
 
 __all__ = ["DEFAULT_ACCOUNT_ID", "OmicsBackend"]
 
 DEFAULT_ACCOUNT_ID = "123456789012"  # moto's default account, for unknown access keys
-MAX_TAGS = 50
 
 
 def _omics_regions() -> tuple[str, ...]:
@@ -273,96 +272,3 @@ class OmicsBackend:
     def clear_faults(self) -> None:
         """Remove latency, injected errors, disabled regions and quotas."""
         self.faults.clear()
-
-    # -- the API (called by the wire layer, arguments already validated) -------------
-
-    def api_create(self, account_id: str, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        if len(p.get("tags", {})) > MAX_TAGS:
-            raise validation(f"A resource can have at most {MAX_TAGS} tags")
-        sse = p.get("sseConfig")
-        return self.create_sequence_store(
-            region,
-            p["name"],
-            account_id=account_id,
-            description=p.get("description"),
-            sse_config=sse,
-            fallback_location=p.get("fallbackLocation"),
-            tags=p.get("tags"),
-            e_tag_algorithm_family=p.get("eTagAlgorithmFamily", "MD5up"),
-            propagated_set_level_tags=p.get("propagatedSetLevelTags"),
-            access_log_location=p.get("s3AccessConfig", {}).get("accessLogLocation"),
-        )
-
-    def api_list(self, account_id: str, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            page, token = self._region(region, account_id).page(
-                p.get("maxResults", 100), p.get("nextToken"), p.get("filter", {})
-            )
-            answer: dict[str, Any] = {"sequenceStores": [s.to_api() for s in page]}
-        if token is not None:
-            answer["nextToken"] = token
-        return answer
-
-    def api_get(self, account_id: str, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            return self._store(region, account_id, p["id"]).to_api()
-
-    def api_update(self, account_id: str, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            store = self._store(region, account_id, p["id"])
-            if store.status != "ACTIVE":
-                raise conflict(f"Sequence store {store.id} is {store.status}; it can't be updated")
-            for member, attr in (
-                ("name", "name"),
-                ("description", "description"),
-                ("fallbackLocation", "fallback_location"),
-                ("propagatedSetLevelTags", "propagated_set_level_tags"),
-            ):
-                if member in p:
-                    setattr(store, attr, p[member])
-            if "s3AccessConfig" in p:
-                store.access_log_location = p["s3AccessConfig"].get("accessLogLocation")
-            store.update_time = max(to_millis(datetime.now(timezone.utc)), store.creation_time)
-            return store.to_api()
-
-    def api_delete(self, account_id: str, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            store = self._store(region, account_id, p["id"])
-            if store.read_set_count > 0:
-                raise conflict(
-                    f"Sequence store {store.id} still holds {store.read_set_count} read sets; "
-                    "delete them first"
-                )
-            if store.deleted_at is None:
-                store.status = "DELETING"
-                store.deleted_at = self._clock()
-            return {}
-
-    def _tagged(self, account_id: str, region: str, arn: str) -> SequenceStore:
-        named = parse_store_arn(arn)
-        if named is None or named[0] != region or named[1] != account_id:
-            raise not_found(f"Resource {arn} not found")
-        return self._store(region, account_id, named[2])
-
-    def api_list_tags(self, account_id: str, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            return {"tags": dict(self._tagged(account_id, region, p["resourceArn"]).tags)}
-
-    def api_tag(self, account_id: str, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            store = self._tagged(account_id, region, p["resourceArn"])
-            merged = {**store.tags, **p["tags"]}
-            if len(merged) > MAX_TAGS:
-                raise OmicsServiceError(
-                    "ServiceQuotaExceededException",
-                    f"A resource can have at most {MAX_TAGS} tags",
-                )
-            store.tags = merged
-            return {}
-
-    def api_untag(self, account_id: str, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            store = self._tagged(account_id, region, p["resourceArn"])
-            for key in p.get("tagKeys", []):
-                store.tags.pop(key, None)
-            return {}

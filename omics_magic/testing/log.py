@@ -81,9 +81,7 @@ class RequestLog:
             "account_id": account_id,
         }
         wanted = {k: v for k, v in wanted.items() if v is not None}
-        return sum(
-            all(getattr(r, k) == v for k, v in wanted.items()) for r in self.records
-        )
+        return sum(all(getattr(r, k) == v for k, v in wanted.items()) for r in self.records)
 
     def clear(self) -> None:
         """Forget every record."""

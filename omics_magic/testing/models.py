@@ -20,8 +20,10 @@ from .exceptions import validation
 
 __all__ = ["RegionState", "SequenceStore", "parse_store_arn", "store_arn", "to_millis"]
 
-_ARN = re.compile(r"arn:(?P<partition>[^:]+):(?P<service>[^:]+):(?P<region>[^:]*):"
-                  r"(?P<account>[^:]*):(?P<resource>.+)")
+_ARN = re.compile(
+    r"arn:(?P<partition>[^:]+):(?P<service>[^:]+):(?P<region>[^:]*):"
+    r"(?P<account>[^:]*):(?P<resource>.+)"
+)
 
 
 def store_arn(region: str, account_id: str, store_id: str) -> str:
@@ -147,6 +149,7 @@ class RegionState:
         self.region = region
         self.account_id = account_id
         self.stores: dict[str, SequenceStore] = {}
+        self.client_tokens: dict[str, str] = {}  # CreateSequenceStore clientToken -> store ID
 
     def purge(self, now: float, deletion_delay: float) -> None:
         """Drop stores whose deletion finished (DELETING for ``deletion_delay`` seconds)."""

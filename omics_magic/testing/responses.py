@@ -21,13 +21,14 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from .exceptions import OmicsServiceError, UnknownEndpointError
 from .log import RequestRecord
+from .operations import OPERATIONS
 from .shapes import decode, encode, operation_model, validate
 from .urls import route
 
@@ -37,17 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["OmicsWire", "WireResponse", "credential_scope"]
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
-
-_HANDLERS = {
-    "CreateSequenceStore": "api_create",
-    "ListSequenceStores": "api_list",
-    "GetSequenceStore": "api_get",
-    "UpdateSequenceStore": "api_update",
-    "DeleteSequenceStore": "api_delete",
-    "ListTagsForResource": "api_list_tags",
-    "TagResource": "api_tag",
-    "UntagResource": "api_untag",
-}
 
 
 @dataclass(frozen=True)
@@ -83,10 +73,14 @@ class OmicsWire:
     """Answer raw HTTP requests from one backend (shared by the mock and the server)."""
 
     def __init__(
-        self, backend: OmicsBackend, unknown_region: Literal["raise", "answer"] = "raise"
+        self,
+        backend: OmicsBackend,
+        unknown_region: Literal["raise", "answer"] = "raise",
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         self.backend = backend
         self.unknown_region = unknown_region
+        self._sleep = sleep  # the server's wakes up early when it stops
 
     def handle(
         self, method: str, url: str, headers: Mapping[str, Any], body: bytes | str | None
@@ -120,7 +114,7 @@ class OmicsWire:
                 )
             delay = self.backend.faults.latency(region, routed[0])
             if delay:
-                time.sleep(delay)
+                self._sleep(delay)
             self.backend.faults.check(account_id, region, routed[0])
             answer = self._call(routed[0], routed[1], split.query, body, account_id, region)
         except OmicsServiceError as err:
@@ -149,7 +143,7 @@ class OmicsWire:
         params = self._params(model, labels, query, body)
         if model.input_shape is not None:
             validate(model.input_shape, params, "")
-        result = getattr(self.backend, _HANDLERS[operation])(account_id, region, params)
+        result = OPERATIONS[operation](self.backend, account_id, region, params)
         status = int(model.http.get("responseCode", 200))
         headers = {"Content-Type": "application/json"}
         if status == 204:

@@ -71,9 +71,7 @@ def seed_stores(
     return seeded
 
 
-def _one(
-    backend: OmicsBackend, rng: random.Random, region: str, account_id: str
-) -> dict[str, Any]:
+def _one(backend: OmicsBackend, rng: random.Random, region: str, account_id: str) -> dict[str, Any]:
     kind = rng.choice(list(_KINDS))
     number = rng.randrange(1, 1000)
     name = f"{kind}-{number:03d}"
