@@ -21,6 +21,7 @@ from .errors import (
     InputError,
     InvalidIdentifierError,
     OmicsMagicError,
+    RegionFailureWarning,
     SQLError,
     StoreNotFoundError,
     UnknownColumnError,
@@ -38,7 +39,10 @@ if TYPE_CHECKING:
     pass
 
 # Public name -> module that defines it; imported on first access (PEP 562).
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "sequence_store": "fetch",
+    "sequence_stores": "fetch",
+}
 
 __all__ = [
     "AmbiguousStoreError",
@@ -51,6 +55,7 @@ __all__ = [
     "InputError",
     "InvalidIdentifierError",
     "OmicsMagicError",
+    "RegionFailureWarning",
     "SQLError",
     "StoreNotFoundError",
     "UnknownColumnError",

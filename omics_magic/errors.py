@@ -19,6 +19,9 @@ them into one short line. Every message says what is wrong and how to fix it.
     └── ConfirmationError           a delete that was not confirmed
         ├── ConfirmationRequired    no confirmation and no way to prompt
         └── ConfirmationMismatch    a confirmation that does not match
+
+    UserWarning
+    └── RegionFailureWarning        some regions failed; their rows or values are missing
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ __all__ = [
     "InputError",
     "InvalidIdentifierError",
     "OmicsMagicError",
+    "RegionFailureWarning",
     "SQLError",
     "StoreNotFoundError",
     "UnknownColumnError",
@@ -108,3 +112,7 @@ class ConfirmationRequired(ConfirmationError):
 
 class ConfirmationMismatch(ConfirmationError):
     """The confirmation given does not match what would be deleted."""
+
+
+class RegionFailureWarning(UserWarning):
+    """Some regions failed (not strict mode); see ``df.attrs["omics_errors"]``."""

@@ -109,3 +109,43 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("AWS_SESSION_TOKEN", FAKE_SESSION_TOKEN)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     yield
+
+
+@pytest.fixture
+def omics_backend() -> Iterator[object]:
+    """The fake omics service in-process (``mock_omics``); yields its OmicsBackend.
+
+    Every omics client created inside the test is answered by this backend.
+    """
+    from omics_magic.testing import mock_omics
+
+    with mock_omics() as backend:
+        yield backend
+
+
+@pytest.fixture
+def omics_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """The fake omics service over loopback HTTP; yields the started OmicsServer.
+
+    AWS_ENDPOINT_URL_OMICS and AWS_DISABLE_HOST_PREFIX_INJECTION are set for the
+    test, so any boto3 client created in the test (or a subprocess given
+    ``os.environ``) reaches it. ``omics_server.backend`` holds the state.
+    """
+    from omics_magic.testing import OmicsServer
+
+    with OmicsServer() as server:
+        for name, value in server.env().items():
+            monkeypatch.setenv(name, value)
+        yield server
+
+
+@pytest.fixture(params=["mock_omics", "OmicsServer"])
+def omics_fake(request: pytest.FixtureRequest) -> Iterator[object]:
+    """The fake omics service both ways in (the test runs twice); yields the backend.
+
+    Use it for behaviour that must not depend on how requests reach the fake.
+    """
+    if request.param == "mock_omics":
+        yield request.getfixturevalue("omics_backend")
+    else:
+        yield request.getfixturevalue("omics_server").backend

@@ -1,0 +1,151 @@
+"""The eight API operations, as the wire layer calls them (arguments already validated).
+
+Each takes the backend, the caller's account and region, and the decoded
+request members (camelCase, as in the model); it returns the response members
+(the wire layer keeps those of the output shape) or raises an
+:class:`~omics_magic.testing.exceptions.OmicsServiceError`. They work on the
+backend's state under its lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from .exceptions import OmicsServiceError, conflict, not_found, validation
+from .models import SequenceStore, parse_store_arn, to_millis
+
+if TYPE_CHECKING:
+    from .backend import OmicsBackend
+
+__all__ = ["MAX_TAGS", "OPERATIONS"]
+
+MAX_TAGS = 50
+Params = dict[str, Any]
+
+
+def create_sequence_store(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
+    if len(p.get("tags", {})) > MAX_TAGS:
+        raise validation(f"A resource can have at most {MAX_TAGS} tags")
+    with backend._lock:
+        state = backend._region(region, account_id)
+        token = p.get("clientToken")
+        # Idempotency: a retried create (same clientToken) answers the store it made.
+        if token is not None and state.client_tokens.get(token) in state.stores:
+            return state.stores[state.client_tokens[token]].to_api()
+        created = _create(backend, account_id, region, p)
+        if token is not None:
+            state.client_tokens[token] = created["id"]
+        return created
+
+
+def _create(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
+    return backend.create_sequence_store(
+        region,
+        p["name"],
+        account_id=account_id,
+        description=p.get("description"),
+        sse_config=p.get("sseConfig"),
+        fallback_location=p.get("fallbackLocation"),
+        tags=p.get("tags"),
+        e_tag_algorithm_family=p.get("eTagAlgorithmFamily", "MD5up"),
+        propagated_set_level_tags=p.get("propagatedSetLevelTags"),
+        access_log_location=p.get("s3AccessConfig", {}).get("accessLogLocation"),
+    )
+
+
+def list_sequence_stores(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
+    with backend._lock:
+        page, token = backend._region(region, account_id).page(
+            p.get("maxResults", 100), p.get("nextToken"), p.get("filter", {})
+        )
+        answer: dict[str, Any] = {"sequenceStores": [s.to_api() for s in page]}
+    if token is not None:
+        answer["nextToken"] = token
+    return answer
+
+
+def get_sequence_store(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
+    with backend._lock:
+        return backend._store(region, account_id, p["id"]).to_api()
+
+
+def update_sequence_store(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
+    with backend._lock:
+        store = backend._store(region, account_id, p["id"])
+        if store.status != "ACTIVE":
+            raise conflict(f"Sequence store {store.id} is {store.status}; it can't be updated")
+        for member, attr in (
+            ("name", "name"),
+            ("description", "description"),
+            ("fallbackLocation", "fallback_location"),
+            ("propagatedSetLevelTags", "propagated_set_level_tags"),
+        ):
+            if member in p:
+                setattr(store, attr, p[member])
+        if "s3AccessConfig" in p:
+            store.access_log_location = p["s3AccessConfig"].get("accessLogLocation")
+        store.update_time = max(to_millis(datetime.now(timezone.utc)), store.creation_time)
+        return store.to_api()
+
+
+def delete_sequence_store(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
+    with backend._lock:
+        store = backend._store(region, account_id, p["id"])
+        if store.read_set_count > 0:
+            raise conflict(
+                f"Sequence store {store.id} still holds {store.read_set_count} read sets; "
+                "delete them first"
+            )
+        if store.deleted_at is None:
+            store.status = "DELETING"
+            store.deleted_at = backend._clock()
+        return {}
+
+
+def _tagged(backend: OmicsBackend, account_id: str, region: str, arn: str) -> SequenceStore:
+    named = parse_store_arn(arn)
+    if named is None or named[0] != region or named[1] != account_id:
+        raise not_found(f"Resource {arn} not found")
+    return backend._store(region, account_id, named[2])
+
+
+def list_tags_for_resource(
+    backend: OmicsBackend, account_id: str, region: str, p: Params
+) -> Params:
+    with backend._lock:
+        return {"tags": dict(_tagged(backend, account_id, region, p["resourceArn"]).tags)}
+
+
+def tag_resource(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
+    with backend._lock:
+        store = _tagged(backend, account_id, region, p["resourceArn"])
+        merged = {**store.tags, **p["tags"]}
+        if len(merged) > MAX_TAGS:
+            raise OmicsServiceError(
+                "ServiceQuotaExceededException",
+                f"A resource can have at most {MAX_TAGS} tags",
+            )
+        store.tags = merged
+        return {}
+
+
+def untag_resource(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
+    with backend._lock:
+        store = _tagged(backend, account_id, region, p["resourceArn"])
+        for key in p.get("tagKeys", []):
+            store.tags.pop(key, None)
+        return {}
+
+
+OPERATIONS: dict[str, Callable[[OmicsBackend, str, str, Params], Params]] = {
+    "CreateSequenceStore": create_sequence_store,
+    "ListSequenceStores": list_sequence_stores,
+    "GetSequenceStore": get_sequence_store,
+    "UpdateSequenceStore": update_sequence_store,
+    "DeleteSequenceStore": delete_sequence_store,
+    "ListTagsForResource": list_tags_for_resource,
+    "TagResource": tag_resource,
+    "UntagResource": untag_resource,
+}
