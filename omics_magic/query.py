@@ -11,14 +11,21 @@ column, a wrong function) is raised before anything is fetched.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .columns import EXTRA_COLUMNS, arrow_schema, frame
-from .errors import FetchError, OmicsMagicError, SQLError, UnknownColumnError
+from .errors import (
+    FetchError,
+    OmicsMagicError,
+    RegionFailureWarning,
+    SQLError,
+    UnknownColumnError,
+)
 from .regions import resolve_regions
-from .sql import DeletePlan, SelectPlan, plan_statement, valid_columns_hint
+from .sql import DeleteStatement, SelectPlan, plan_statement, valid_columns_hint
 from .templates import render_template
 
 if TYPE_CHECKING:
@@ -112,8 +119,8 @@ def run_query(
     ... )
     """
     plan = plan_statement(render_template(sql, namespace))
-    if isinstance(plan, DeletePlan):
-        return run_delete(plan, confirm=confirm, session=session)
+    if isinstance(plan, DeleteStatement):
+        return run_delete(plan, confirm=confirm, regions=regions, session=session)
     if confirm is not None:
         raise SQLError("a confirmation only applies to DELETE statements; drop --confirm")
     configured = resolve_regions(regions)
@@ -136,25 +143,47 @@ def run_query(
             max_concurrency=max_concurrency,
         )
 
-    return execute_plan(plan, fetch, default_regions=configured, strict=strict)
+    with warnings.catch_warnings():
+        # One warning for the whole query below, not one per fetch.
+        warnings.simplefilter("ignore", RegionFailureWarning)
+        result = execute_plan(plan, fetch, default_regions=configured, strict=strict)
+    errors = result.attrs["omics_errors"]
+    if errors:
+        warnings.warn(
+            f"{_failure_line(errors)}; their rows are missing; details in "
+            "df.attrs['omics_errors'], or pass strict=True to raise",
+            RegionFailureWarning,
+            stacklevel=2,
+        )
+    return result
 
 
-def run_delete(plan: DeletePlan, *, confirm: str | None, session: Any = None) -> pd.DataFrame:
-    """Hand a planned DELETE to the delete helper (``omics_magic.delete``).
+def run_delete(
+    statement: DeleteStatement,
+    *,
+    confirm: str | None,
+    regions: str | Iterable[str] | None = None,
+    session: Any = None,
+) -> pd.DataFrame:
+    """Hand a DELETE to the delete helper (``omics_magic.delete_sql.run_delete``).
+
+    The helper checks the statement (one store by ``data__Identifier``, maybe
+    with ``region``), previews it and deletes only with a matching
+    ``confirm``; ``regions`` is where it looks when the statement names none.
 
     Raises
     ------
     SQLError
-        If this build has no delete helper yet.
+        If this build has no delete helper.
     """
     try:
-        from .delete import delete_sequence_store
+        from .delete_sql import run_delete as run_delete_statement
     except ImportError:
         raise SQLError(
             "DELETE is not available yet in this version of omics_magic; nothing was deleted"
         ) from None
-    result: pd.DataFrame = delete_sequence_store(
-        plan.identifier, plan.region, confirm=confirm, session=session
+    result: pd.DataFrame = run_delete_statement(
+        statement.tree, confirm=confirm, regions=regions, session=session
     )
     return result
 

@@ -4,8 +4,9 @@ sqlglot (dialect ``duckdb``) parses the statement; nothing here evaluates SQL.
 A SELECT becomes a :class:`SelectPlan`: one :class:`ResourceRef` per reference
 to ``aws.omics.sequence_store(s)`` with what its own WHERE pushes down, the
 columns to fetch, and the SQL DuckDB runs. A DELETE becomes a
-:class:`DeletePlan` for the delete helper. Every check here runs before any
-AWS call, and each failure is one line saying what is wrong and how to fix it.
+:class:`DeleteStatement`, which the delete helper validates and runs. Every
+check here runs before any AWS call, and each failure is one line saying what
+is wrong and how to fix it.
 
 DuckDB runs the user's own text with only the resource names (and
 ``data__Identifier``) replaced, so its semantics, column names included, are
@@ -22,14 +23,10 @@ from .errors import SQLError
 from .pushdown import (
     PSEUDO_IDENTIFIER,
     Pushdown,
-    check_region,
-    column_literals,
-    conjuncts,
     reference_name,
     referenced_columns,
     table_pushdown,
 )
-from .regions import validate_identifier
 from .sqlcheck import check_tree, parse_one_statement, position
 
 if TYPE_CHECKING:
@@ -37,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RESOURCES",
-    "DeletePlan",
+    "DeleteStatement",
     "ResourceRef",
     "SelectPlan",
     "plan_statement",
@@ -111,27 +108,28 @@ class SelectPlan:
 
 
 @dataclass(frozen=True)
-class DeletePlan:
-    """A checked ``DELETE FROM aws.omics.sequence_store(s) WHERE data__Identifier = ...``.
+class DeleteStatement:
+    """A DELETE, parsed; the delete helper validates and runs it.
 
-    The delete helper executes it (preview, confirmation, delete).
+    ``omics_magic.delete_sql.run_delete(statement.tree, confirm=..., regions=...,
+    session=...)`` is the one place that decides which DELETE forms are allowed
+    (one store by ``data__Identifier``, maybe with ``region``), so the rules
+    live next to the delete protocol they protect.
     """
 
     sql: str
-    resource: str
-    identifier: str
-    region: str | None = None
+    tree: exp.Expr = field(compare=False, repr=False)
 
 
-def plan_statement(sql: str) -> SelectPlan | DeletePlan:
+def plan_statement(sql: str) -> SelectPlan | DeleteStatement:
     """Parse and check one statement and plan it.
 
     Raises
     ------
     SQLError
         Unparseable SQL (with the position), several statements, a statement
-        other than SELECT/DELETE, an unknown resource, a file/network read, a
-        sequence_store without data__Identifier, or an unsupported DELETE.
+        other than SELECT/DELETE, an unknown resource, a file/network read, or
+        a sequence_store without data__Identifier.
     UnknownRegionError, InvalidIdentifierError
         A pushed-down region or ID that can't exist.
 
@@ -148,7 +146,7 @@ def plan_statement(sql: str) -> SelectPlan | DeletePlan:
     from sqlglot import exp
 
     if isinstance(tree, exp.Delete):
-        return _plan_delete(sql, tree)
+        return DeleteStatement(sql, tree)
     return _plan_select(sql, tree, tables)
 
 
@@ -293,49 +291,6 @@ def _positions(sql: str, tree: exp.Expr) -> dict[str, tuple[int, int]]:
         if isinstance(ident, exp.Identifier) and "start" in ident.meta:
             found.setdefault(ident.name.lower(), position(sql, ident))
     return found
-
-
-_DELETE_HINT = (
-    "DELETE takes exactly WHERE data__Identifier = '<id>' [AND region = '<region>']; "
-    "to delete several stores, select them and call df.omics.delete()"
-)
-
-
-def _plan_delete(sql: str, tree: exp.Delete) -> DeletePlan:
-    from sqlglot import exp
-
-    table = tree.this
-    for key in ("using", "returning", "order", "limit", "with", "tables"):
-        if tree.args.get(key):
-            raise SQLError(f"DELETE ... {key.upper()} is not supported; {_DELETE_HINT}")
-    if not isinstance(table, exp.Table) or _resource(table) not in RESOURCES:
-        raise SQLError(f"DELETE works on {SINGULAR} or {PLURAL} only; {_DELETE_HINT}")
-    where = tree.args.get("where")
-    found: dict[str, str] = {}
-    for predicate in conjuncts(where.this if where else None):
-        if not isinstance(predicate, exp.EQ):
-            raise SQLError(f"DELETE can't use {predicate.sql('duckdb')!r}; {_DELETE_HINT}")
-        pair = column_literals(predicate)
-        qualifier = [p.name.lower() for p in pair[0].parts[:-1]] if pair else []
-        key = pair[0].name.lower() if pair else ""
-        if (
-            pair is None
-            or key not in (PSEUDO_IDENTIFIER, "region")
-            or key in found
-            or qualifier not in ([], [reference_name(table)])
-        ):
-            raise SQLError(f"DELETE can't use {predicate.sql('duckdb')!r}; {_DELETE_HINT}")
-        found[key] = pair[1][0]
-    if PSEUDO_IDENTIFIER not in found:
-        raise SQLError(f"DELETE needs the store's ID; {_DELETE_HINT}")
-    identifier = validate_identifier(found[PSEUDO_IDENTIFIER])
-    region = found.get("region")
-    return DeletePlan(
-        sql=sql,
-        resource=_resource(table),
-        identifier=identifier,
-        region=check_region(region) if region is not None else None,
-    )
 
 
 def valid_columns_hint() -> str:
