@@ -26,7 +26,13 @@ from .regions import omics_regions, resolve_regions, validate_identifier
 if TYPE_CHECKING:
     from sqlglot import exp
 
-__all__ = ["PSEUDO_IDENTIFIER", "Pushdown", "referenced_columns", "table_pushdown"]
+__all__ = [
+    "PSEUDO_IDENTIFIER",
+    "Pushdown",
+    "referenced_columns",
+    "star_excludes",
+    "table_pushdown",
+]
 
 # StackQL's required parameter: the store ID. Not a real column; DuckDB sees
 # it as sequence_store_id.
@@ -94,6 +100,11 @@ def column_literals(
     if not values or not all(isinstance(v, exp.Literal) and v.is_string for v in values):
         return None
     return column, [v.name for v in values]
+
+
+def star_excludes(star: exp.Star) -> list[exp.Expr]:
+    """The columns of a star's EXCLUDE list (the arg is ``except_`` in newer sqlglot)."""
+    return list(star.args.get("except_") or star.args.get("except") or [])
 
 
 def reference_name(table: exp.Table) -> str:
@@ -202,7 +213,7 @@ def referenced_columns(tree: exp.Expr, tables: list[exp.Table]) -> tuple[str, ..
     wanted: set[str] = set()
     excluded_nodes: set[int] = set()
     for star in tree.find_all(exp.Star):
-        for item in star.args.get("except") or []:
+        for item in star_excludes(star):
             excluded_nodes.update(id(node) for node in item.walk())
     table_parts = {id(part) for table in tables for part in table.parts}
     for ident in tree.find_all(exp.Identifier):
@@ -217,7 +228,7 @@ def referenced_columns(tree: exp.Expr, tables: list[exp.Table]) -> tuple[str, ..
     for star in tree.find_all(exp.Star):
         if isinstance(star.parent, exp.Count):
             continue  # count(*) reads no column
-        excluded = {item.name.lower() for item in star.args.get("except") or [] if item.name}
+        excluded = {item.name.lower() for item in star_excludes(star) if item.name}
         wanted.update(c for c in DEFAULT_COLUMNS if c not in excluded)
     row_names = {reference_name(t) for t in tables}
     for node in tree.find_all(exp.Columns, exp.Column):
