@@ -1,8 +1,9 @@
-"""Deleting from a notebook run by nbclient: a real kernel whose frontend has no stdin.
+"""Deleting from real kernels: one run by nbclient (no stdin), one with a stdin frontend.
 
-That is how papermill and CI run notebooks, so a delete there must refuse
-without a confirmation (no prompt is possible) and go ahead with one. The
-kernel reaches the fake over loopback HTTP (``OmicsServer``) through the
+nbclient is how papermill and CI run notebooks, so a delete there must refuse
+without a confirmation (no prompt is possible) and go ahead with one. A
+frontend that allows stdin (Jupyter, VS Code) gets the prompt instead. The
+kernels reach the fake over loopback HTTP (``OmicsServer``) through the
 standard AWS environment variables.
 """
 
@@ -14,9 +15,22 @@ from typing import Any
 
 import nbclient
 import nbformat
+from jupyter_client.manager import start_new_kernel
 from nbclient.exceptions import CellExecutionError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def kernel_env(server: Any) -> dict[str, str]:
+    """The kernel's environment: the fake's endpoint and credentials, the repo importable."""
+    return {
+        **os.environ,  # the fake credentials of tests/conftest.py
+        **server.env(),
+        "OMICS_MAGIC_REGIONS": "us-east-1,eu-west-1",
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
+        ),
+    }
 
 
 class Cell:
@@ -38,14 +52,7 @@ def run_notebook(cells: list[str], server: Any, tmp_path: Path) -> list[Cell]:
     """
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
-    env = {
-        **os.environ,  # the fake credentials of tests/conftest.py, and the server's endpoint
-        **server.env(),
-        "OMICS_MAGIC_REGIONS": "us-east-1,eu-west-1",
-        "PYTHONPATH": os.pathsep.join(
-            p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
-        ),
-    }
+    env = kernel_env(server)
     client = nbclient.NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
@@ -110,3 +117,47 @@ def test_notebook_without_stdin_refuses_without_confirm_and_deletes_with_it(
     assert backend.requests.count(operation="DeleteSequenceStore") == 2
     assert [s["id"] for s in backend.stores("us-east-1")] == [kept]
     assert backend.stores("eu-west-1") == []
+
+
+def test_a_frontend_with_stdin_gets_the_prompt(omics_server: Any) -> None:
+    """A kernel asked with allow_stdin=True (Jupyter, VS Code) prompts; the answer decides."""
+    backend = omics_server.backend
+    kept = backend.create_sequence_store("us-east-1", "keep")["id"]
+    doomed = backend.create_sequence_store("us-east-1", "scratch")["id"]
+    manager, client = start_new_kernel(kernel_name="python3", env=kernel_env(omics_server))
+    try:
+        prompts, outputs = [], []
+        for store, answer in ((kept, "yes"), (doomed, doomed)):
+            msg_id = client.execute(
+                "import omics_magic\n"
+                f"print(omics_magic.delete_sequence_store({store!r}).loc[0, 'outcome'])",
+                allow_stdin=True,
+            )
+            request = client.get_stdin_msg(timeout=60)
+            prompts.append(request["content"]["prompt"])
+            client.input(answer)
+            reply = client.get_shell_msg(timeout=60)
+            assert reply["parent_header"]["msg_id"] == msg_id
+            assert reply["content"]["status"] == "ok"
+            outputs.append(_stdout(client, msg_id))
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+    assert f"type '{kept}'" in prompts[0] and f"type '{doomed}'" in prompts[1]
+    assert outputs == ["cancelled", "deleted"]
+    assert [s["id"] for s in backend.stores("us-east-1")] == [kept]
+    assert backend.requests.count(operation="DeleteSequenceStore") == 1
+
+
+def _stdout(client: Any, msg_id: str) -> str:
+    """What the request printed, read from iopub until the kernel goes idle."""
+    text = ""
+    while True:
+        msg = client.get_iopub_msg(timeout=60)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
+            text += msg["content"]["text"]
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return text.strip()
