@@ -125,6 +125,15 @@ def _source_count(select: exp.Select) -> int:
     return 1 + len(select.args.get("joins") or []) + len(select.args.get("laterals") or [])
 
 
+def _order_sensitive(select: exp.Select, table: exp.Table) -> bool:
+    """Samples and positional/as-of joins depend on which rows exist before WHERE."""
+    joins = select.args.get("joins") or []
+    methods = {str(j.args.get(k) or "").upper() for j in joins for k in ("method", "kind")}
+    return bool(table.args.get("sample") or select.args.get("sample")) or bool(
+        methods & {"POSITIONAL", "ASOF"}
+    )
+
+
 def _belongs_to(column: exp.Column, table: exp.Table, single_source: bool) -> bool:
     qualifier = [p.name.lower() for p in column.parts[:-1]]
     if not qualifier:
@@ -144,7 +153,7 @@ def table_pushdown(table: exp.Table) -> Pushdown:
         For a pushed-down region or ID that can't exist.
     """
     select = _enclosing_select(table)
-    if select is None:
+    if select is None or _order_sensitive(select, table):
         return Pushdown()
     single = _source_count(select) == 1
     where = select.args.get("where")

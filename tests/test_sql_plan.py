@@ -96,6 +96,20 @@ def test_pushdown_follows_qualifiers_in_joins() -> None:
     assert plan.refs[0].relation != plan.refs[1].relation
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        f"{STORES} a POSITIONAL JOIN {STORES} b",
+        f"{STORES} b ASOF JOIN {STORES} a ON a.creation_time >= b.creation_time",
+        f"{STORES} a TABLESAMPLE 50%",
+        f"{STORES} a USING SAMPLE 2 ROWS",
+    ],
+)
+def test_no_pushdown_where_rows_before_where_matter(source: str) -> None:
+    plan = select(f"SELECT a.name FROM {source} WHERE a.region = 'us-east-1'")
+    assert all(ref.regions is None for ref in plan.refs)
+
+
 def test_pushdown_is_per_select() -> None:
     plan = select(
         f"SELECT name FROM {STORES} WHERE region = 'us-east-1' "
