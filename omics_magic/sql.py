@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .columns import DEFAULT_COLUMNS, EXTRA_COLUMNS
+from .columns import DEFAULT_COLUMNS, EXTRA_COLUMNS, resolve_columns
 from .errors import SQLError
 from .pushdown import (
     PSEUDO_IDENTIFIER,
@@ -196,7 +196,8 @@ def _plan_select(sql: str, tree: exp.Expr, tables: list[exp.Table]) -> SelectPla
     unaliased = {_resource(t): t for t in tables if not t.alias}
     for column in tree.find_all(exp.Column):
         edits.extend(_column_edits(sql, column, unaliased))
-    extras = [c for c in columns if c in EXTRA_COLUMNS]
+    # Every extra the relations hold, placeholders too, stays out of `*`.
+    extras = [c for c in resolve_columns([*columns, *placeholders]) if c in EXTRA_COLUMNS]
     if extras:
         for star in tree.find_all(exp.Star):
             edits.extend(_star_edits(sql, star, tables, extras))

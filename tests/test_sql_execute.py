@@ -225,6 +225,15 @@ def test_exclude_needs_no_fetch_of_what_it_excludes() -> None:
     pd.testing.assert_frame_equal(df, ALL[kept].sort_values("arn", ignore_index=True))
 
 
+def test_an_excluded_extra_stays_out_of_other_stars() -> None:
+    df = run(
+        f"SELECT * EXCLUDE (status) FROM {STORES} WHERE region = 'us-east-1' "
+        f"UNION ALL BY NAME SELECT * FROM {STORES} WHERE region = 'eu-west-1'"
+    )
+    assert list(df.columns) == list(DEFAULT_COLUMNS)
+    assert len(df) == 8
+
+
 def test_references_with_one_pushdown_share_one_fetch() -> None:
     fetch = FakeFetch()
     df = run(f"SELECT count(*) AS n FROM {STORES} a, {STORES} b WHERE a.name = b.name", fetch)
