@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import sys
 import warnings
+from collections import ChainMap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -198,7 +199,7 @@ class OmicsMagic(Magics, Configurable):
         from .query import run_query
 
         assert self.shell is not None
-        namespace = {**self.shell.user_ns, **(local_ns or {})}
+        namespace = ChainMap(local_ns or {}, self.shell.user_ns)
         write = _output_writer() if args.output else None  # fails before any AWS call
         profile = args.profile or self.profile
         session = None

@@ -149,6 +149,9 @@ def test_group_by_region_makes_no_tag_calls(ip: InteractiveShell, backend: Omics
     assert backend.requests.count() == backend.requests.count("ListSequenceStores") == 3
     want = state(backend).groupby("region").size().rename("n").reset_index()
     assert df.values.tolist() == want.values.tolist()
+    df = omics(ip, f"SELECT * EXCLUDE (tags) FROM {STORES}")
+    assert backend.requests.count("ListTagsForResource") == 0
+    assert len(df) == 15 and "tags" not in df.columns
 
 
 def test_tags_structs_case_cte_and_subquery(ip: InteractiveShell, backend: OmicsBackend) -> None:
@@ -252,6 +255,11 @@ def test_templates_fill_in_literals(ip: InteractiveShell, backend: OmicsBackend)
     assert {r for (_, r) in calls(backend)} == {"us-east-1", "eu-west-1"}
     ip.user_ns["who"] = "x' OR name <> '"
     assert omics(ip, f"SELECT name FROM {STORES} WHERE name = {{{{who}}}}").empty
+    # a line magic in a cell: IPython must not expand {{picked}} (or $x) itself
+    run_cell(
+        ip, f"found = %omics SELECT '$x' AS d, name FROM {STORES} WHERE region IN {{{{picked}}}}"
+    )
+    assert set(ip.user_ns["found"]["d"]) == {"$x"} and len(ip.user_ns["found"]) == 11
 
 
 def test_region_errors_are_one_note(
