@@ -83,7 +83,7 @@ def test_a_stuck_region_does_not_hold_up_exit(tmp_path: Path) -> None:
     script = (
         "import omics_magic, warnings\n"
         "warnings.simplefilter('ignore')\n"
-        "df = omics_magic.sequence_stores(['us-east-1', 'eu-west-2'], timeout=0.5)\n"
+        "df = omics_magic.sequence_stores(['us-east-1', 'eu-west-2'], timeout=3, rate=None)\n"
         "print(len(df), [e['code'] for e in df.attrs['omics_errors']])\n"
     )
     with OmicsServer() as server:
