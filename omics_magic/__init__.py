@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     "OmicsMagic": "magic",
     "run_query": "query",
     "read_parquet": "export",
+    "delete_sequence_store": "delete",
     "sequence_store": "fetch",
     "sequence_stores": "fetch",
 }

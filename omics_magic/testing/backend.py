@@ -132,12 +132,15 @@ class OmicsBackend:
         creation_time: datetime | None = None,
         status: str = "ACTIVE",
         store_id: str | None = None,
+        allow_duplicate_id: bool = False,
     ) -> dict[str, Any]:
         """Create a store directly; returns it as GetSequenceStore would, plus ``"tags"``.
 
         ``sse_config`` defaults to the AWS-owned key (``{"type": "KMS"}``);
         ``creation_time`` defaults to now (truncated to milliseconds, as AWS answers).
         ``store_id`` picks the ID (default: a fresh random 10-digit one).
+        ``allow_duplicate_id`` lets ``store_id`` repeat an ID taken in another
+        region, which AWS never does, to test how callers handle the ambiguity.
 
         Examples
         --------
@@ -158,7 +161,13 @@ class OmicsBackend:
                 )
             if store_id is not None and not (store_id.isdigit() and 10 <= len(store_id) <= 36):
                 raise ValueError(f"store_id must be 10 to 36 digits, not {store_id!r}")
-            if store_id is not None and any(store_id in s.stores for s in self._state.values()):
+            if store_id is not None and (
+                store_id in state.stores
+                or (
+                    not allow_duplicate_id
+                    and any(store_id in s.stores for s in self._state.values())
+                )
+            ):
                 raise ValueError(f"store ID {store_id} is taken (IDs are unique, as in AWS)")
             store = SequenceStore(
                 id=store_id or self._new_id(),
