@@ -44,6 +44,8 @@ _LAZY: dict[str, str] = {
     "run_query": "query",
     "read_parquet": "export",
     "delete_sequence_store": "delete",
+    "demo": "demo_mode",
+    "end_demo": "demo_mode",
     "sequence_store": "fetch",
     "sequence_stores": "fetch",
 }
