@@ -41,9 +41,9 @@ if TYPE_CHECKING:
 # Public name -> module that defines it; imported on first access (PEP 562).
 _LAZY: dict[str, str] = {
     "OmicsMagic": "magic",
-    "run_query": "query",
-    "read_parquet": "export",
     "delete_sequence_store": "delete",
+    "read_parquet": "export",
+    "run_query": "query",
     "demo": "demo_mode",
     "end_demo": "demo_mode",
     "sequence_store": "fetch",

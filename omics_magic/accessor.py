@@ -9,7 +9,7 @@ What a frame needs:
 - ``df.omics`` at all: at least one of the key columns ``region``,
   ``sequence_store_id`` or ``arn`` (a frame with none of them is not a frame
   of sequence stores), else AttributeError.
-- Actions on the stores themselves (``refresh``): both ``region`` and
+- Actions on the stores themselves (``refresh``, ``delete``): both ``region`` and
   ``sequence_store_id``, or ``arn`` (from which both derive).
 - ``expand_tags``: the ``tags`` column.
 - ``to_arrow`` and ``to_parquet``: nothing more; every column is written.
@@ -32,6 +32,8 @@ from .errors import InputError
 if TYPE_CHECKING:
     import boto3
     import pyarrow as pa
+
+    from .pacing import Rate
 
 __all__ = ["KEY_COLUMNS", "OmicsAccessor"]
 
@@ -77,7 +79,7 @@ class OmicsAccessor:
         session: boto3.Session | None = None,
         strict: bool = False,
         timeout: float | None = None,
-        rate: Any = "auto",
+        rate: Rate = "auto",
     ) -> pd.DataFrame:
         """Re-fetch the stores in this frame's rows, calling only their regions.
 
@@ -117,6 +119,59 @@ class OmicsAccessor:
 
         self._require_store_keys("refresh")
         return refresh_frame(self._df, session=session, strict=strict, timeout=timeout, rate=rate)
+
+    def delete(
+        self,
+        *,
+        confirm: str | Iterable[str] | None = None,
+        dry_run: bool = False,
+        session: boto3.Session | None = None,
+    ) -> pd.DataFrame:
+        """Delete exactly the stores in this frame's rows, after a preview and a confirmation.
+
+        The stores are this frame's (region, sequence_store_id) pairs (or its
+        arns), and nothing else. Each is read first and the preview shown; only
+        the stores found are deleted, and only once confirmed.
+
+        Parameters
+        ----------
+        confirm
+            Exactly the previewed store IDs: a list, set or tuple of str, or one
+            comma-separated str. Without it, the user is asked to type
+            ``delete N stores`` if a prompt is possible (a terminal, or a
+            notebook frontend with stdin), else ConfirmationRequired.
+        dry_run
+            Show and return the preview; delete nothing.
+        session
+            A ``boto3.Session``; None uses the default credential chain.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per store, in the frame's order: region, sequence_store_id,
+            name, outcome (``deleted``, ``not_found``, ``conflict``, ``denied``,
+            ``error`` or ``cancelled``) and message. A failed store doesn't stop
+            the others. With ``dry_run``: the preview.
+
+        Raises
+        ------
+        AttributeError
+            The frame has neither ``region`` and ``sequence_store_id`` nor ``arn``.
+        InputError
+            A row identifies no store, or ``confirm`` is not str(s).
+        ConfirmationRequired, ConfirmationMismatch
+            No confirmation and no prompt, or a wrong one. Nothing was deleted.
+
+        Examples
+        --------
+        >>> scratch = df[df["name"].str.startswith("scratch-")]    # doctest: +SKIP
+        >>> scratch.omics.delete(dry_run=True)                      # doctest: +SKIP
+        >>> scratch.omics.delete(confirm=list(scratch["sequence_store_id"]))  # doctest: +SKIP
+        """
+        from .delete import delete_sequence_stores
+
+        self._require_store_keys("delete")
+        return delete_sequence_stores(self._df, confirm=confirm, dry_run=dry_run, session=session)
 
     def expand_tags(self, prefix: str = "tag:") -> pd.DataFrame:
         """A copy with one column per tag key, to group, filter and pivot by tag.
@@ -187,7 +242,7 @@ class OmicsAccessor:
         >>> df.omics.to_arrow().schema.field("tags").type  # doctest: +SKIP
         MapType(map<string, string>)
         """
-        from .export import to_arrow
+        from .arrow import to_arrow
 
         return to_arrow(self._df)
 

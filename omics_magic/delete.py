@@ -220,36 +220,25 @@ def _check_dry_run(dry_run: object) -> None:
 def _pairs(frame_or_pairs: object) -> list[tuple[str, str]]:
     """Validated, de-duplicated (region, id) pairs, in the order given."""
     if isinstance(frame_or_pairs, pd.DataFrame):
+        from .refresh import store_keys
+
         df = frame_or_pairs
-        if {"region", "sequence_store_id"} <= set(df.columns):
-            raw = list(zip(df["region"], df["sequence_store_id"], strict=True))
-        elif "arn" in df.columns:
-            raw = [_parse_arn(arn) for arn in df["arn"]]
-        else:
+        if "arn" not in df.columns and not {"region", "sequence_store_id"} <= set(df.columns):
             raise InputError(
                 "the frame needs region and sequence_store_id columns (or arn) to say "
                 f"which stores to delete; it has: {', '.join(map(str, df.columns))}"
             )
-    elif isinstance(frame_or_pairs, (str, bytes)) or not isinstance(frame_or_pairs, Iterable):
+        return list(dict.fromkeys(store_keys(df)))
+    if isinstance(frame_or_pairs, (str, bytes)) or not isinstance(frame_or_pairs, Iterable):
         raise InputError(
             "give the stores to delete as a DataFrame or as (region, sequence_store_id) pairs"
         )
-    else:
-        raw = []
-        for pair in frame_or_pairs:
-            if not isinstance(pair, tuple | list) or len(pair) != 2:
-                raise InputError(f"expected a (region, sequence_store_id) pair, got {pair!r}")
-            raw.append((pair[0], pair[1]))
-    checked = [(resolve_regions([r])[0], validate_identifier(i)) for r, i in raw]
+    checked = []
+    for pair in frame_or_pairs:
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise InputError(f"expected a (region, sequence_store_id) pair, got {pair!r}")
+        checked.append((resolve_regions([pair[0]])[0], validate_identifier(pair[1])))
     return list(dict.fromkeys(checked))
-
-
-def _parse_arn(arn: object) -> tuple[object, object]:
-    # arn:aws:omics:<region>:<account>:sequenceStore/<id>
-    parts = arn.split(":") if isinstance(arn, str) else []
-    if len(parts) != 6 or not parts[5].startswith("sequenceStore/"):
-        raise InputError(f"{arn!r} is not a sequence store ARN")
-    return parts[3], parts[5].removeprefix("sequenceStore/")
 
 
 def _report(stores: list[Target]) -> pd.DataFrame:

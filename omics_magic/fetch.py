@@ -22,7 +22,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -33,6 +33,7 @@ from .errors import AmbiguousStoreError, FetchError, InputError, RegionFailureWa
 from .pacing import Rate, pacer_for, resolve_rate
 from .region_fetch import GET, LIST, TAGS, Plan, RegionCalls, RegionResult, fetch_region
 from .regions import resolve_regions, validate_identifier
+from .workers import DaemonPool
 
 if TYPE_CHECKING:
     import boto3
@@ -259,8 +260,8 @@ def _fetch_regions(
 ) -> list[RegionResult]:
     deadline = None if timeout is None else time.monotonic() + timeout
     limiter = threading.Semaphore(workers)
-    calls_pool = ThreadPoolExecutor(workers, thread_name_prefix="omics-call")
-    regions_pool = ThreadPoolExecutor(len(regions), thread_name_prefix="omics-region")
+    calls_pool = DaemonPool(workers, "omics-call")
+    regions_pool = DaemonPool(len(regions), "omics-region")
     cancels = {region: threading.Event() for region in regions}
 
     def one_region(region: str) -> RegionResult:
@@ -285,11 +286,11 @@ def _fetch_regions(
                 done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
                 bar.update(len(done))
     finally:
-        # Never wait on a stuck region: its threads finish (or time out) on their own.
+        # Never wait on a stuck region: its daemon threads finish (or time out) on their own.
         for future in pending:
             cancels[futures[future]].set()
-        regions_pool.shutdown(wait=False, cancel_futures=True)
-        calls_pool.shutdown(wait=False, cancel_futures=True)
+        regions_pool.shutdown()
+        calls_pool.shutdown()
     results = []
     for future, region in futures.items():
         if future in pending:

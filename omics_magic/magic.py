@@ -108,9 +108,7 @@ class OmicsMagic(Magics, Configurable):
     max_concurrency = Int(None, allow_none=True, help="Bound on requests in flight.").tag(
         config=True
     )
-    timeout = Float(None, allow_none=True, help="Seconds before a query gives up.").tag(
-        config=True
-    )
+    timeout = Float(None, allow_none=True, help="Seconds before a query gives up.").tag(config=True)
 
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -182,7 +180,17 @@ class OmicsMagic(Magics, Configurable):
         queried) and ``aws.omics.sequence_store`` (one store, by
         ``WHERE data__Identifier = '<id>'``). ``region =``/``IN`` picks the
         regions to call; the rest of the SQL runs in DuckDB. ``{{name}}`` inserts
-        a Python variable as a SQL literal.
+        a Python variable as a SQL literal. ``DELETE FROM aws.omics.sequence_store
+        WHERE data__Identifier = '<id>'`` deletes one store, with ``--confirm <id>``.
+
+        Examples::
+
+            %%omics stores <<
+            SELECT region, name, tags['team'] AS team
+            FROM aws.omics.sequence_stores
+            WHERE region IN ('us-east-1', 'eu-west-1')
+
+            %omics SELECT region, count(*) FROM aws.omics.sequence_stores GROUP BY region
         """
         options, target, sql = split_line(line)
         args = parse_argstring(self.omics, options)
@@ -195,9 +203,7 @@ class OmicsMagic(Magics, Configurable):
                 return None
         # -- end demo mode --
         if not sql.strip():
-            raise UsageError(
-                "no query; write e.g. %omics SELECT * FROM aws.omics.sequence_stores"
-            )
+            raise UsageError("no query; write e.g. %omics SELECT * FROM aws.omics.sequence_stores")
         try:
             return self._run(args, target, sql, local_ns)
         except OmicsMagicError as err:

@@ -266,7 +266,7 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
             values = column.to_pandas()
         series.append(pd.Series(values).reset_index(drop=True))
     result = pd.concat(series, axis=1) if series else pd.DataFrame(index=range(table.num_rows))
-    result.columns = pd.Index(table.schema.names, dtype="object")
+    result.columns = pd.Index(table.schema.names)
     return result
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -31,6 +31,7 @@ from typing import Any
 from .aws import classify_error, credentials_error
 from .columns import column
 from .pacing import Pacer
+from .workers import DaemonPool
 
 __all__ = ["Plan", "RegionCalls", "RegionResult", "fetch_region"]
 
@@ -65,7 +66,7 @@ class RegionCalls:
     region: str
     client: Any
     pacers: dict[str, Pacer | None]
-    pool: ThreadPoolExecutor
+    pool: DaemonPool
     limiter: threading.Semaphore
     cancel: threading.Event
 
@@ -140,7 +141,7 @@ def fetch_region(calls: RegionCalls, plan: Plan) -> RegionResult:
             stores, failures, totals = _by_listing(calls, plan)
     except _Cancelled:
         return RegionResult(calls.region)
-    except Exception as err:  # noqa: BLE001 - classified below; anything else re-raised
+    except Exception as err:  # AWS errors become the record; anything else is re-raised
         return RegionResult(calls.region, error=_region_error(calls.region, err))
     kept = sorted((s for s in stores if not s.gone), key=_store_order)
     rows = [_row(calls.region, s, plan.columns) for s in kept]

@@ -25,6 +25,7 @@ from .pushdown import (
     Pushdown,
     reference_name,
     referenced_columns,
+    star_excludes,
     table_pushdown,
 )
 from .sqlcheck import check_tree, parse_one_statement, position
@@ -253,7 +254,7 @@ def _star_edits(
         names = [e for e in extras if any(reference_name(t) == qualifier for t in direct)]
     else:
         names = [f"{reference_name(t)}.{e}" for t in direct for e in extras]
-    existing = {item.name.lower() for item in star.args.get("except") or []}
+    existing = {item.name.lower() for item in star_excludes(star)}
     names = [n for n in names if n.rsplit(".", 1)[-1] not in existing]
     if not names:
         return []

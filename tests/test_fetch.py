@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import pandas as pd
@@ -26,30 +25,21 @@ from tests.fetch_helpers import expected_records, records
 TWO = ["us-east-1", "eu-west-2"]
 
 
-@pytest.fixture(params=["mock", "server"])
-def backend(request: pytest.FixtureRequest) -> Iterator[OmicsBackend]:
-    """The fake, reached in-process (mock_omics) or over HTTP (OmicsServer)."""
-    if request.param == "mock":
-        yield request.getfixturevalue("omics_backend")
-    else:
-        yield request.getfixturevalue("omics_server").backend
-
-
 def _bare_store(backend: OmicsBackend, region: str) -> None:
     """A store with every optional field left out: None and {} in the frame."""
     backend.create_sequence_store(region, "bare")
 
 
-def test_default_columns_values_dtypes_and_order(backend: OmicsBackend) -> None:
-    backend.seed(TWO, stores_per_region=6)
-    _bare_store(backend, "eu-west-2")
+def test_default_columns_values_dtypes_and_order(omics_fake: OmicsBackend) -> None:
+    omics_fake.seed(TWO, stores_per_region=6)
+    _bare_store(omics_fake, "eu-west-2")
 
     df = omics_magic.sequence_stores(TWO, rate=None)
 
     assert list(df.columns) == list(DEFAULT_COLUMNS)
     assert df["creation_time"].dtype == "datetime64[us, UTC]"
     assert all(df[c].dtype == object for c in DEFAULT_COLUMNS if c != "creation_time")
-    assert records(df) == expected_records(backend, TWO, DEFAULT_COLUMNS)
+    assert records(df) == expected_records(omics_fake, TWO, DEFAULT_COLUMNS)
     assert len(df) == 13
     bare = df[df["name"] == "bare"].iloc[0]
     assert bare["tags"] == {} and bare["description"] is None
@@ -60,8 +50,8 @@ def test_default_columns_values_dtypes_and_order(backend: OmicsBackend) -> None:
     assert df.attrs["omics_regions"] == TWO
 
 
-def test_every_extra_column_in_canonical_order(backend: OmicsBackend) -> None:
-    backend.seed(TWO, stores_per_region=4)
+def test_every_extra_column_in_canonical_order(omics_fake: OmicsBackend) -> None:
+    omics_fake.seed(TWO, stores_per_region=4)
     asked = ["s3_uri", "name", "status", *reversed(EXTRA_COLUMNS), "region"]
 
     df = omics_magic.sequence_stores(TWO, columns=asked, rate=None)
@@ -69,7 +59,7 @@ def test_every_extra_column_in_canonical_order(backend: OmicsBackend) -> None:
     names = resolve_columns(asked)
     assert list(df.columns) == list(names) == ["region", "name", *EXTRA_COLUMNS]
     assert df["update_time"].dtype == "datetime64[us, UTC]"
-    assert records(df) == expected_records(backend, TWO, names)
+    assert records(df) == expected_records(omics_fake, TWO, names)
     assert df["s3_uri"].str.startswith("s3://").all()
 
 
@@ -100,6 +90,10 @@ def test_rows_ordered_by_given_regions_then_creation_time_then_id(
     df = omics_magic.sequence_stores(["eu-west-2", "us-east-1"], rate=None)
 
     assert list(df["name"]) == ["d", "c", "a", "b"]
+    # by ID, the answers come in the order asked; the frame still sorts them
+    ids = list(reversed(df["sequence_store_id"]))
+    by_id = fetch_frame(["eu-west-2", "us-east-1"], columns=["name"], identifiers=ids, rate=None)
+    assert list(by_id["name"]) == ["d", "c", "a", "b"]
 
 
 def test_default_regions_are_every_omics_region(omics_backend: OmicsBackend) -> None:
@@ -129,10 +123,16 @@ def test_configured_regions_from_the_environment(
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: omics_magic.sequence_stores(["us-east-1", "mars-1"]), UnknownRegionError,
-         r"'mars-1'.*us-east-1"),
-        (lambda: omics_magic.sequence_stores("us-east-1 ", columns=["nmae"]), UnknownColumnError,
-         r"'nmae'.*sequence_store_id"),
+        (
+            lambda: omics_magic.sequence_stores(["us-east-1", "mars-1"]),
+            UnknownRegionError,
+            r"'mars-1'.*us-east-1",
+        ),
+        (
+            lambda: omics_magic.sequence_stores("us-east-1 ", columns=["nmae"]),
+            UnknownColumnError,
+            r"'nmae'.*sequence_store_id",
+        ),
         (lambda: omics_magic.sequence_store("12-34", None), InvalidIdentifierError, r"'12-34'"),
         (lambda: omics_magic.sequence_store("1234567890", "moon-1"), UnknownRegionError, "moon"),
         (lambda: omics_magic.sequence_stores(rate=-1), InputError, "rate"),
@@ -174,21 +174,24 @@ def test_more_than_250_stores_page_through(omics_backend: OmicsBackend) -> None:
     ("columns", "tags_calls", "get_calls"),
     [
         (None, True, False),
-        (["name", "status", "status_message", "update_time", "e_tag_algorithm_family"], False,
-         False),
+        (
+            ["name", "status", "status_message", "update_time", "e_tag_algorithm_family"],
+            False,
+            False,
+        ),
         (["region", "sequence_store_id", "sse_config", "arn"], False, False),
         (["s3_uri"], False, True),
         (["tags", "access_log_location", "propagated_set_level_tags"], True, True),
     ],
 )
 def test_projection_pushdown_calls_only_what_columns_need(
-    backend: OmicsBackend, columns: list[str] | None, tags_calls: bool, get_calls: bool
+    omics_fake: OmicsBackend, columns: list[str] | None, tags_calls: bool, get_calls: bool
 ) -> None:
-    backend.seed(TWO, stores_per_region=5)
+    omics_fake.seed(TWO, stores_per_region=5)
 
     df = omics_magic.sequence_stores(TWO, columns=columns, rate=None)
 
-    log = backend.requests
+    log = omics_fake.requests
     assert len(df) == 10
     assert log.count("ListSequenceStores") == 2
     assert log.count("ListTagsForResource") == (10 if tags_calls else 0)
@@ -209,19 +212,20 @@ def test_name_filter(omics_backend: OmicsBackend) -> None:
     ]
 
 
-def test_sequence_store_looks_in_every_configured_region(backend: OmicsBackend) -> None:
-    seeded = backend.seed(TWO, stores_per_region=3)
+def test_sequence_store_looks_in_every_configured_region(omics_fake: OmicsBackend) -> None:
+    seeded = omics_fake.seed(TWO, stores_per_region=3)
     wanted = seeded["eu-west-2"][1]
 
     df = omics_magic.sequence_store(wanted["id"])
 
     assert records(df) == [
-        r for r in expected_records(backend, ["eu-west-2"], DEFAULT_COLUMNS)
+        r
+        for r in expected_records(omics_fake, ["eu-west-2"], DEFAULT_COLUMNS)
         if r["sequence_store_id"] == wanted["id"]
     ]
-    assert backend.requests.count("GetSequenceStore") == len(omics_regions())
-    assert backend.requests.count("ListSequenceStores") == 0
-    assert backend.requests.count("ListTagsForResource") == 1
+    assert omics_fake.requests.count("GetSequenceStore") == len(omics_regions())
+    assert omics_fake.requests.count("ListSequenceStores") == 0
+    assert omics_fake.requests.count("ListTagsForResource") == 1
     assert df.attrs["omics_errors"] == []
 
 
@@ -245,7 +249,10 @@ def test_sequence_store_not_found_is_an_empty_frame_not_an_error(
 
     assert df.empty and list(df.columns) == list(DEFAULT_COLUMNS)
     assert df.attrs["omics_errors"] == []
-    assert omics_backend.requests.count("GetSequenceStore", error_code="ResourceNotFoundException") == 2
+    not_found = omics_backend.requests.count(
+        "GetSequenceStore", error_code="ResourceNotFoundException"
+    )
+    assert not_found == 2
 
 
 def test_sequence_store_found_while_another_region_fails(omics_backend: OmicsBackend) -> None:
@@ -265,8 +272,9 @@ def test_identifiers_are_fetched_by_get_not_by_listing(omics_backend: OmicsBacke
     seeded = omics_backend.seed("us-east-1", stores_per_region=5)["us-east-1"]
     ids = [seeded[3]["id"], seeded[1]["id"], "9999999999"]
 
-    df = fetch_frame(["us-east-1"], columns=["sequence_store_id", "tags"], identifiers=ids,
-                     rate=None)
+    df = fetch_frame(
+        ["us-east-1"], columns=["sequence_store_id", "tags"], identifiers=ids, rate=None
+    )
 
     assert list(df["sequence_store_id"]) == [seeded[1]["id"], seeded[3]["id"]]
     assert list(df["tags"]) == [seeded[1]["tags"], seeded[3]["tags"]]
