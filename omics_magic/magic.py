@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import sys
 import warnings
+from collections import ChainMap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -217,7 +218,7 @@ class OmicsMagic(Magics, Configurable):
         from .query import run_query
 
         assert self.shell is not None
-        namespace = {**self.shell.user_ns, **(local_ns or {})}
+        namespace = ChainMap(local_ns or {}, self.shell.user_ns)
         write = _output_writer() if args.output else None  # fails before any AWS call
         # In demo mode a configured profile is set aside (an explicit --profile is refused).
         profile = args.profile or (None if _demo_on() else self.profile)

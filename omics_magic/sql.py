@@ -104,8 +104,11 @@ class SelectPlan:
 
     @property
     def relations(self) -> dict[str, ResourceRef]:
-        """One reference per distinct relation (what to fetch, once each)."""
-        return {ref.relation: ref for ref in reversed(self.refs)}
+        """One reference per distinct relation (what to fetch, once each), in text order."""
+        unique: dict[str, ResourceRef] = {}
+        for ref in self.refs:
+            unique.setdefault(ref.relation, ref)
+        return unique
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ def plan_statement(sql: str) -> SelectPlan | DeleteStatement:
     ...     "SELECT name FROM aws.omics.sequence_stores WHERE region = 'us-east-1'"
     ... )
     >>> plan.refs[0].regions, plan.columns
-    (('us-east-1',), ('name', 'region'))
+    (('us-east-1',), ('region', 'name'))
     """
     tree = parse_one_statement(sql)
     tables = check_tree(tree, RESOURCES)

@@ -252,6 +252,11 @@ def test_templates_fill_in_literals(ip: InteractiveShell, backend: OmicsBackend)
     assert {r for (_, r) in calls(backend)} == {"us-east-1", "eu-west-1"}
     ip.user_ns["who"] = "x' OR name <> '"
     assert omics(ip, f"SELECT name FROM {STORES} WHERE name = {{{{who}}}}").empty
+    # a line magic in a cell: IPython must not expand {{picked}} (or $x) itself
+    run_cell(
+        ip, f"found = %omics SELECT '$x' AS d, name FROM {STORES} WHERE region IN {{{{picked}}}}"
+    )
+    assert set(ip.user_ns["found"]["d"]) == {"$x"} and len(ip.user_ns["found"]) == 11
 
 
 def test_region_errors_are_one_note(
