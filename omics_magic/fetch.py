@@ -16,6 +16,7 @@ costs a region is described in :mod:`omics_magic.region_fetch`.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -38,7 +39,14 @@ from .workers import DaemonPool
 if TYPE_CHECKING:
     import boto3
 
-__all__ = ["ERRORS_ATTR", "REGIONS_ATTR", "fetch_frame", "sequence_store", "sequence_stores"]
+__all__ = [
+    "ERRORS_ATTR",
+    "REGIONS_ATTR",
+    "check_timeout",
+    "fetch_frame",
+    "sequence_store",
+    "sequence_stores",
+]
 
 ERRORS_ATTR = "omics_errors"
 REGIONS_ATTR = "omics_regions"
@@ -184,6 +192,7 @@ def fetch_frame(
     timeout: float | None = None,
     max_concurrency: int | None = None,
     rate: Rate = "auto",
+    deadline: float | None = None,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
 
@@ -191,6 +200,11 @@ def fetch_frame(
     with ``identifiers``, gets just those IDs in each region (misses are not
     errors). Only the calls that ``columns`` need are made. Arguments are as in
     :func:`sequence_stores`; everything is validated before any call.
+
+    ``deadline`` (a ``time.monotonic()`` time) is for callers that make several
+    fetches under one ``timeout`` (a query reading several relations): regions
+    still running at that time are reported as past the ``timeout``. Without
+    it, the deadline is ``timeout`` seconds from now.
 
     Examples
     --------
@@ -202,8 +216,7 @@ def fetch_frame(
     ids = None if identifiers is None else _identifiers(identifiers)
     if name is not None and (not isinstance(name, str) or not name):
         raise InputError(f"name must be a non-empty string; got {name!r}")
-    if timeout is not None and not (_is_number(timeout) and timeout > 0):
-        raise InputError(f"timeout must be a number of seconds > 0, or None; got {timeout!r}")
+    timeout = check_timeout(timeout)
     if max_concurrency is not None and not (
         isinstance(max_concurrency, int)
         and not isinstance(max_concurrency, bool)
@@ -225,6 +238,7 @@ def fetch_frame(
             access_key,
             tps=tps,
             timeout=timeout,
+            deadline=deadline,
             workers=max_concurrency
             or min(PER_REGION_CONCURRENCY * len(region_names), MAX_DEFAULT_CONCURRENCY),
             show_progress=_show_progress(progress, len(region_names)),
@@ -235,6 +249,29 @@ def fetch_frame(
     df.attrs[REGIONS_ATTR] = list(region_names)
     _report(errors, len(region_names), strict=strict)
     return df
+
+
+def check_timeout(timeout: object) -> float | None:
+    """Validate a ``timeout`` argument: seconds > 0, or None for no deadline.
+
+    ``inf`` also means no deadline (as ``rate=inf`` means no pacing).
+
+    Raises
+    ------
+    InputError
+        If it is not a number > 0 (or None).
+
+    Examples
+    --------
+    >>> check_timeout(2), check_timeout(float("inf"))
+    (2.0, None)
+    """
+    if timeout is None:
+        return None
+    if not (_is_number(timeout) and timeout > 0):  # type: ignore[operator]
+        raise InputError(f"timeout must be a number of seconds > 0, or None; got {timeout!r}")
+    value = float(timeout)  # type: ignore[arg-type]
+    return None if math.isinf(value) else value
 
 
 def _identifiers(identifiers: Iterable[str]) -> tuple[str, ...]:
@@ -255,10 +292,15 @@ def _fetch_regions(
     *,
     tps: float | None,
     timeout: float | None,
+    deadline: float | None,
     workers: int,
     show_progress: bool,
 ) -> list[RegionResult]:
-    deadline = None if timeout is None else time.monotonic() + timeout
+    if deadline is None and timeout is not None:
+        deadline = time.monotonic() + timeout
+    if deadline is not None and time.monotonic() >= deadline:
+        # An earlier fetch of the same query used up the time: don't start this one.
+        return [RegionResult(region, error=_past_deadline(region, timeout)) for region in regions]
     limiter = threading.Semaphore(workers)
     calls_pool = DaemonPool(workers, "omics-call")
     regions_pool = DaemonPool(len(regions), "omics-region")
@@ -294,17 +336,20 @@ def _fetch_regions(
     results = []
     for future, region in futures.items():
         if future in pending:
-            message = f"no complete answer within the {timeout:g} s timeout"
-            error = {
-                "region": region,
-                "code": "DeadlineExceeded",
-                "message": message,
-                "kind": "unavailable",
-            }
-            results.append(RegionResult(region, error=error))
+            results.append(RegionResult(region, error=_past_deadline(region, timeout)))
         else:
             results.append(future.result())  # re-raises CredentialsError (or a bug)
     return results
+
+
+def _past_deadline(region: str, timeout: float | None) -> dict[str, str]:
+    within = "" if timeout is None else f" within the {timeout:g} s timeout"
+    return {
+        "region": region,
+        "code": "DeadlineExceeded",
+        "message": f"no complete answer{within}",
+        "kind": "unavailable",
+    }
 
 
 def _show_progress(progress: bool | None, n_regions: int) -> bool:
