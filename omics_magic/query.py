@@ -11,6 +11,7 @@ column, a wrong function) is raised before anything is fetched.
 from __future__ import annotations
 
 import re
+import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -100,8 +101,12 @@ def run_query(
         Show a progress bar (None: only when it helps).
     namespace
         Where ``{{name}}`` placeholders are looked up.
-    max_concurrency, timeout
+    max_concurrency
         Passed to the fetch engine.
+    timeout
+        Seconds the whole query may wait for the regions, however many
+        relations it reads; regions still running then are reported as
+        ``DeadlineExceeded``.
     confirm
         For DELETE only: the store ID confirming the delete.
 
@@ -124,10 +129,14 @@ def run_query(
     if confirm is not None:
         raise SQLError("a confirmation only applies to DELETE statements; drop --confirm")
     configured = resolve_regions(regions)
+    from .fetch import check_timeout, fetch_frame
+
+    timeout = check_timeout(timeout)
+    # One deadline for the whole query, however many relations it fetches.
+    deadline = None if timeout is None else time.monotonic() + timeout
 
     def fetch(request: FetchRequest) -> pd.DataFrame:
         from .aws import resolve_session
-        from .fetch import fetch_frame
 
         nonlocal session
         session = resolve_session(session)
@@ -140,6 +149,7 @@ def run_query(
             strict=strict,
             progress=progress,
             timeout=timeout,
+            deadline=deadline,
             max_concurrency=max_concurrency,
         )
 
@@ -199,6 +209,7 @@ def execute_plan(
 
     ``fetch`` is called once per distinct pushdown, never for one that can
     match no row, and only after the SQL has bound against empty relations.
+    Several relations are fetched at once, from worker threads.
     """
     import duckdb
     import pandas as pd
@@ -213,17 +224,19 @@ def execute_plan(
         except duckdb.Error as err:
             raise _translate(err, plan) from None
 
-        errors: list[dict[str, Any]] = []
-        for relation, ref in plan.relations.items():
-            if ref.no_rows:
-                continue
-            request = FetchRequest(
+        requests = {
+            relation: FetchRequest(
                 regions=ref.regions if ref.regions is not None else tuple(default_regions),
                 columns=plan.columns,
                 identifiers=ref.identifiers,
                 name=ref.name,
             )
-            fetched = fetch(request)
+            for relation, ref in plan.relations.items()
+            if not ref.no_rows
+        }
+        errors: list[dict[str, Any]] = []
+        fetched_all = _fetch_all(fetch, list(requests.values()))
+        for relation, fetched in zip(requests, fetched_all, strict=True):
             errors.extend(fetched.attrs.get("omics_errors", []))
             if plan.placeholders:
                 nulls = frame([{}] * len(fetched), plan.placeholders).set_axis(fetched.index)
@@ -242,6 +255,18 @@ def execute_plan(
     result = to_pandas(table)
     result.attrs["omics_errors"] = errors
     return result
+
+
+def _fetch_all(
+    fetch: Callable[[FetchRequest], pd.DataFrame], requests: list[FetchRequest]
+) -> list[pd.DataFrame]:
+    """Fetch the relations at once: a slow region then costs one timeout, not one per relation."""
+    if len(requests) <= 1:
+        return [fetch(request) for request in requests]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(requests), thread_name_prefix="omics-relation") as pool:
+        return list(pool.map(fetch, requests))
 
 
 def _arrow(df: pd.DataFrame, names: Sequence[str]) -> pa.Table:
