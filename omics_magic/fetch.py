@@ -193,6 +193,7 @@ def fetch_frame(
     max_concurrency: int | None = None,
     rate: Rate = "auto",
     deadline: float | None = None,
+    warn: bool = True,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
 
@@ -204,7 +205,10 @@ def fetch_frame(
     ``deadline`` (a ``time.monotonic()`` time) is for callers that make several
     fetches under one ``timeout`` (a query reading several relations): regions
     still running at that time are reported as past the ``timeout``. Without
-    it, the deadline is ``timeout`` seconds from now.
+    it, the deadline is ``timeout`` seconds from now. ``warn=False`` is for
+    callers that report failed regions their own way (run_query, refresh):
+    no RegionFailureWarning, without touching the process-wide warning
+    filters, which ``warnings.catch_warnings`` is not thread-safe about.
 
     Examples
     --------
@@ -247,7 +251,7 @@ def fetch_frame(
     errors = [result.error for result in results if result.error is not None]
     df.attrs[ERRORS_ATTR] = errors
     df.attrs[REGIONS_ATTR] = list(region_names)
-    _report(errors, len(region_names), strict=strict)
+    _report(errors, len(region_names), strict=strict, warn=warn)
     return df
 
 
@@ -385,7 +389,7 @@ def _progress_bar(total: int, show: bool) -> Any:
     return tqdm(total=total, desc="omics regions", unit="region", leave=False)
 
 
-def _report(errors: list[dict[str, str]], n_regions: int, *, strict: bool) -> None:
+def _report(errors: list[dict[str, str]], n_regions: int, *, strict: bool, warn: bool) -> None:
     if not errors:
         return
     head = f"{len(errors)} of {n_regions} regions failed"
@@ -394,6 +398,8 @@ def _report(errors: list[dict[str, str]], n_regions: int, *, strict: bool) -> No
             f"{e['region']} ({e['kind']}, {e['code']}: {e['message']})" for e in errors
         )
         raise FetchError(f"{head}: {details}", errors)
+    if not warn:
+        return
     listed = ", ".join(f"{e['region']} ({e['kind']}: {e['code']})" for e in errors)
     hint = ""
     if len(errors) == n_regions and all(e["kind"] == "not_enabled" for e in errors):

@@ -151,12 +151,10 @@ def run_query(
             timeout=timeout,
             deadline=deadline,
             max_concurrency=max_concurrency,
+            warn=False,  # one warning for the whole query below, not one per fetch
         )
 
-    with warnings.catch_warnings():
-        # One warning for the whole query below, not one per fetch.
-        warnings.simplefilter("ignore", RegionFailureWarning)
-        result = execute_plan(plan, fetch, default_regions=configured, strict=strict)
+    result = execute_plan(plan, fetch, default_regions=configured, strict=strict)
     errors = result.attrs["omics_errors"]
     if errors:
         warnings.warn(

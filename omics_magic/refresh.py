@@ -124,19 +124,17 @@ def refresh_frame(
             progress=False,
             timeout=timeout,
             rate=rate,
+            warn=False,  # refresh reports once, for all its calls, below
         )
 
     jobs: list[tuple[list[str], list[str] | None]] = [([r], ids) for r, ids in by_id.items()]
     if listed:
         jobs.append((listed, None))  # one fetch lists every such region in parallel
-    # The engine warns per call; refresh reports once, for all its calls, below.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RegionFailureWarning)
-        if len(jobs) > 1:
-            with ThreadPoolExecutor(len(jobs), thread_name_prefix="omics-refresh") as pool:
-                frames = list(pool.map(lambda job: fetch(*job), jobs))
-        else:
-            frames = [fetch(*job) for job in jobs]
+    if len(jobs) > 1:
+        with ThreadPoolExecutor(len(jobs), thread_name_prefix="omics-refresh") as pool:
+            frames = list(pool.map(lambda job: fetch(*job), jobs))
+    else:
+        frames = [fetch(*job) for job in jobs]
     errors = [e for f in frames for e in f.attrs.get(ERRORS_ATTR, [])]
     result, gone = _merge(df, keys, frames, names, failed={e["region"] for e in errors})
     _report(errors, len(wanted), strict=strict)
