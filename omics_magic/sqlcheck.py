@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,25 @@ _FORBIDDEN_NODES = (
     "Transaction TruncateTable Uncache Update Use"
 ).split()
 _HINT = "%%omics runs one SELECT over aws.omics.* (or a DELETE of one store)"
+
+
+class _QuietWhileParsing(logging.Filter):
+    """Drops sqlglot's warnings in threads that are inside :func:`parse_one_statement`.
+
+    A filter with a thread-local switch, not a level change: setting the
+    logger's level and back from several threads at once can leave it raised
+    for good, for everyone.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parsing = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR or not getattr(self.parsing, "on", False)
+
+
+_QUIET = _QuietWhileParsing()
 
 
 def position(sql: str, node: exp.Expr | int) -> tuple[int, int]:
@@ -89,9 +109,8 @@ def parse_one_statement(sql: str) -> exp.Expr:
     first = statements[0][0].text.upper()
     if first in _REFUSED_STATEMENTS:
         raise SQLError(f"{first} statements are not allowed; {_HINT}")
-    logger = logging.getLogger("sqlglot")
-    level = logger.level
-    logger.setLevel(logging.ERROR)  # no "falling back to Command" warnings on screen
+    logging.getLogger("sqlglot").addFilter(_QUIET)  # once: addFilter skips a repeat
+    _QUIET.parsing.on = True  # no "falling back to Command" warnings on screen
     try:
         tree = sqlglot.parse_one(sql, read="duckdb")
     except ParseError as err:
@@ -105,7 +124,7 @@ def parse_one_statement(sql: str) -> exp.Expr:
     except SqlglotError as err:
         raise SQLError(f"can't parse the SQL: {str(err).splitlines()[0]}") from None
     finally:
-        logger.setLevel(level)
+        _QUIET.parsing.on = False
     return tree
 
 
