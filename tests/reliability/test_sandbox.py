@@ -1,0 +1,175 @@
+"""The SQL sandbox: no query reads a file, writes one, loads an extension or reaches the network.
+
+Each statement is refused with one of our errors (UsageError at the magic),
+before any AWS call. Afterwards no file has appeared in the sentinel's
+directory or the working directory, the sentinel has not been read (its
+access time is unchanged, where the filesystem records reads) and its
+content appears in no message. The same statements handed straight to
+DuckDB's sandboxed connection, past the planner, fail too.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+
+from omics_magic.errors import SQLError
+from omics_magic.query import run_query, sandbox_connection
+from omics_magic.testing import OmicsBackend
+from tests.magic_support import strict_shell
+
+SECRET = "SENTINEL-7f3a9c-never-to-be-read"
+STORES = "aws.omics.sequence_stores"
+STATEMENTS = [
+    "SELECT * FROM read_csv('{csv}')",
+    "SELECT * FROM read_csv_auto('{csv}')",
+    "SELECT * FROM '{csv}'",
+    'SELECT * FROM "{csv}"',
+    "FROM '{csv}'",
+    "SELECT * FROM read_parquet('{parquet}')",
+    "SELECT * FROM '{parquet}'",
+    "SELECT * FROM parquet_scan(['{parquet}'])",
+    "SELECT * FROM read_text('{csv}')",
+    "SELECT content FROM read_blob('{csv}')",
+    "SELECT * FROM read_json_auto('{csv}')",
+    "SELECT * FROM glob('{dir}/*')",
+    f"SELECT * FROM {STORES} WHERE name IN (SELECT * FROM read_csv('{{csv}}'))",
+    "WITH f AS (FROM '{csv}') SELECT * FROM f",
+    f"SELECT * FROM {STORES} s POSITIONAL JOIN '{{csv}}'",
+    "CREATE TABLE t AS SELECT * FROM '{csv}'",
+    f"COPY (SELECT * FROM {STORES}) TO '{{dir}}/out.csv'",
+    "COPY (SELECT 1) TO 'relative.csv'",
+    "COPY (SELECT 1) TO '{dir}/out.parquet' (FORMAT parquet)",
+    "ATTACH '{dir}/new.duckdb' AS other",
+    "INSTALL httpfs",
+    "FORCE INSTALL httpfs",
+    "LOAD httpfs",
+    "SET enable_external_access = true",
+    "SET threads = 1",
+    "RESET threads",
+    "PRAGMA enable_profiling",
+    "PRAGMA profiling_output = '{dir}/profile.txt'",
+    "EXPORT DATABASE '{dir}/export'",
+    "IMPORT DATABASE '{dir}'",
+    "SELECT * FROM read_csv('https://example.com/x.csv')",
+    "SELECT * FROM 'https://example.com/x.parquet'",
+    "SELECT * FROM 's3://bucket/stores.parquet'",
+    "SELECT * FROM read_parquet('http://127.0.0.1:9/x.parquet')",
+    "SELECT getenv('AWS_SECRET_ACCESS_KEY')",
+    f"SELECT * FROM {STORES}; COPY (SELECT 1) TO '{{dir}}/second.csv'",
+    "SELECT 1; SELECT 2",
+    "SELECT 1;\n-- a comment\nSELECT 2",
+]
+
+
+@pytest.fixture
+def sentinel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+    """A CSV and a Parquet file that must never be read; the working directory is tmp too."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    csv = folder / "secret.csv"
+    csv.write_text(f"a\n{SECRET}\n")
+    parquet = folder / "secret.parquet"
+    pd.DataFrame({"a": [SECRET]}).to_parquet(parquet)
+    for path in (csv, parquet):  # an old access time: any read would move it
+        os.utime(path, (time.time() - 10_000, path.stat().st_mtime))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    yield {"csv": csv, "parquet": parquet, "dir": folder, "work": work}
+
+
+def _reads_are_visible(folder: Path) -> bool:
+    """Does this filesystem record reads in the access time (not mounted noatime)?"""
+    probe = folder.parent / "atime-probe"
+    probe.write_text("x")
+    os.utime(probe, (time.time() - 10_000, probe.stat().st_mtime))
+    before = probe.stat().st_atime
+    probe.read_text()
+    seen = probe.stat().st_atime != before
+    probe.unlink()
+    return seen
+
+
+def _snapshot(paths: dict[str, Path]) -> dict[str, object]:
+    return {
+        "files": sorted(
+            str(p.relative_to(paths["dir"].parent)) for p in paths["dir"].parent.rglob("*")
+        ),
+        "atimes": [paths["csv"].stat().st_atime, paths["parquet"].stat().st_atime],
+    }
+
+
+def _check_untouched(paths: dict[str, Path], before: dict[str, object], message: str) -> None:
+    after = _snapshot(paths)
+    assert after["files"] == before["files"], "a file appeared or vanished"
+    if _reads_are_visible(paths["dir"]):
+        assert after["atimes"] == before["atimes"], "the sentinel was read"
+    assert SECRET not in message
+    assert "\n" not in message.strip()
+
+
+@pytest.fixture
+def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> OmicsBackend:
+    monkeypatch.setenv("OMICS_MAGIC_REGIONS", "us-east-1")
+    monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
+    omics_backend.seed("us-east-1", stores_per_region=2)
+    omics_backend.requests.clear()
+    return omics_backend
+
+
+@pytest.fixture
+def ip() -> Iterator[InteractiveShell]:
+    with strict_shell() as shell:
+        yield shell
+
+
+@pytest.mark.parametrize("statement", STATEMENTS)
+def test_run_query_refuses(
+    statement: str, sentinel: dict[str, Path], backend: OmicsBackend
+) -> None:
+    before = _snapshot(sentinel)
+    with pytest.raises(SQLError) as refused:
+        run_query(statement.format(**sentinel))
+    assert backend.requests.count() == 0
+    _check_untouched(sentinel, before, str(refused.value))
+
+
+@pytest.mark.parametrize("statement", STATEMENTS)
+def test_the_magic_refuses(
+    statement: str, sentinel: dict[str, Path], backend: OmicsBackend, ip: InteractiveShell
+) -> None:
+    before = _snapshot(sentinel)
+    with pytest.raises(UsageError) as refused:
+        ip.run_cell_magic("omics", "", statement.format(**sentinel))
+    assert backend.requests.count() == 0
+    _check_untouched(sentinel, before, str(refused.value))
+
+
+@pytest.mark.parametrize(
+    # (two harmless SELECTs are the planner's business only)
+    "statement",
+    [s for s in STATEMENTS if not s.startswith("SELECT 1;")],
+)
+def test_duckdb_refuses_them_even_past_the_planner(
+    statement: str, sentinel: dict[str, Path]
+) -> None:
+    """The hard guarantee: the connection itself, given the raw text (resources made empty)."""
+    before = _snapshot(sentinel)
+    connection = sandbox_connection()
+    try:
+        connection.execute(f"CREATE TABLE {STORES.rsplit('.', 1)[-1]} (name VARCHAR)")
+        text = statement.format(**sentinel).replace(STORES, "sequence_stores")
+        with pytest.raises(duckdb.Error) as refused:
+            connection.execute(text).fetchall()
+    finally:
+        connection.close()
+    _check_untouched(sentinel, before, str(refused.value).splitlines()[0])
