@@ -25,6 +25,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from .errors import CredentialsError
+from .redact import install_log_redaction, redact
 
 if TYPE_CHECKING:
     import boto3
@@ -234,6 +235,7 @@ def omics_client(session: boto3.Session, region: str, *, max_pool: int = 10) -> 
     >>> client = omics_client(resolve_session(), "us-east-1")  # doctest: +SKIP
     >>> client.list_sequence_stores()                          # doctest: +SKIP
     """
+    install_log_redaction()  # before the first request: botocore's DEBUG log shows headers
     with _clients_lock:
         per_region = _clients.setdefault(session, {})
         cached = per_region.get(region)
@@ -275,13 +277,22 @@ def classify_error(exc: BaseException) -> tuple[str, str, str]:
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code") or "Unknown")
-        message = str(error.get("Message") or exc)
+        message = _reported(str(error.get("Message") or exc))
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         return _kind_of(code, status), code, message
     code = type(exc).__name__
     if isinstance(exc, (ConnectionError, HTTPClientError, TimeoutError, OSError)):
-        return "unavailable", code, str(exc)
-    return "error", code, str(exc)
+        return "unavailable", code, _reported(str(exc))
+    return "error", code, _reported(str(exc))
+
+
+def _reported(message: str) -> str:
+    """An AWS message as we report it: one line, no credentials.
+
+    A signature mismatch echoes the whole canonical request (session token
+    included) over several lines; it ends up in attrs, warnings and the CLI.
+    """
+    return redact(" ".join(message.split()))
 
 
 def _kind_of(code: str, status: object) -> str:
