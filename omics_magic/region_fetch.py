@@ -22,7 +22,7 @@ What a failure costs:
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,7 +30,7 @@ from typing import Any
 
 from .aws import classify_error, credentials_error
 from .columns import column
-from .pacing import Pacer
+from .pacing import Pacer, PacingCancelled, paced
 from .workers import DaemonPool
 
 __all__ = ["Plan", "RegionCalls", "RegionResult", "fetch_region"]
@@ -38,6 +38,7 @@ __all__ = ["Plan", "RegionCalls", "RegionResult", "fetch_region"]
 LIST, GET, TAGS = "ListSequenceStores", "GetSequenceStore", "ListTagsForResource"
 _METHOD = {LIST: "list_sequence_stores", GET: "get_sequence_store", TAGS: "list_tags_for_resource"}
 PAGE_SIZE = 100  # the API's maximum: fewest sequential page calls
+LOOKAHEAD = 2  # per-store calls per operation queued for their turn, per region
 _NOT_FOUND = "ResourceNotFoundException"
 _STOP_AFTER = ("denied", "not_enabled")  # answers that won't change for the next store
 
@@ -70,14 +71,43 @@ class RegionCalls:
     limiter: threading.Semaphore
     cancel: threading.Event
 
-    def pace(self, operation: str) -> None:
-        pacer = self.pacers.get(operation)
-        if self.cancel.is_set() or (pacer is not None and not pacer.acquire(self.cancel)):
-            raise _Cancelled
+    lookahead: dict[str, threading.Semaphore] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for operation, pacer in self.pacers.items():
+            if pacer is not None:
+                self.lookahead[operation] = threading.Semaphore(LOOKAHEAD)
 
     def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        with self.limiter:
-            return getattr(self.client, _METHOD[operation])(**kwargs)
+        """Make one call, paced (every attempt) by the operation's pacer."""
+        return self._call(operation, None, kwargs)
+
+    def _call(
+        self, operation: str, on_pass: Callable[[], None] | None, kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        try:
+            with self.limiter, paced(self.pacers.get(operation), self.cancel, on_pass):
+                if self.cancel.is_set():
+                    raise _Cancelled
+                return getattr(self.client, _METHOD[operation])(**kwargs)
+        except PacingCancelled:
+            raise _Cancelled from None
+
+    def submit(self, operation: str, task: Callable[..., None], *args: Any) -> Future[None]:
+        """Run ``task(on_pass, *args)`` on the pool once the operation's pacer is nearly
+        free: at most LOOKAHEAD calls per operation wait for their turn, so waiting
+        calls never crowd the shared workers and starve other regions."""
+        gate = self.lookahead.get(operation)
+        if gate is None:
+            return self.pool.submit(task, None, *args)
+        while not gate.acquire(timeout=0.1):
+            if self.cancel.is_set():
+                raise _Cancelled
+        try:
+            return self.pool.submit(task, gate.release, *args)
+        except BaseException:
+            gate.release()
+            raise
 
 
 @dataclass
@@ -170,7 +200,6 @@ def _by_listing(calls: RegionCalls, plan: Plan) -> tuple[list[_Store], _Failures
     seen: set[str] = set()
     try:
         while True:
-            calls.pace(LIST)
             page = calls.call(LIST, **request)
             for detail in page.get("sequenceStores", []):
                 store = _Store(detail)
@@ -227,24 +256,31 @@ def _dispatch(
     if operation in failures.stopped:
         failures.add(operation)
         return []
-    calls.pace(operation)
-    return [calls.pool.submit(_per_store_call, calls, operation, store, failures)]
+    return [calls.submit(operation, _per_store_call, calls, operation, store, failures)]
 
 
-def _per_store_call(calls: RegionCalls, operation: str, store: _Store, failures: _Failures) -> None:
+def _per_store_call(
+    on_pass: Callable[[], None] | None,
+    calls: RegionCalls,
+    operation: str,
+    store: _Store,
+    failures: _Failures,
+) -> None:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    if calls.cancel.is_set():
-        return
     if operation in failures.stopped:
         failures.add(operation)
+        if on_pass is not None:
+            on_pass()
         return
     try:
         if operation == TAGS:
-            answer = calls.call(TAGS, resourceArn=store.detail["arn"])
+            answer = calls._call(TAGS, on_pass, {"resourceArn": store.detail["arn"]})
             store.tags = dict(answer.get("tags") or {})
         else:
-            store.got = calls.call(GET, id=store.detail["id"])
+            store.got = calls._call(GET, on_pass, {"id": store.detail["id"]})
+    except _Cancelled:
+        return
     except (BotoCoreError, ClientError) as err:
         credentials = credentials_error(err)
         if credentials is not None:
