@@ -30,15 +30,11 @@ from typing import Any
 
 from .aws import classify_error, credentials_error
 from .columns import column
-from .pacing import Pacer, PacingCancelled, paced
-from .workers import DaemonPool
+from .region_calls import GET, LIST, TAGS, Cancelled, RegionCalls
 
-__all__ = ["Plan", "RegionCalls", "RegionResult", "fetch_region"]
+__all__ = ["Plan", "RegionResult", "fetch_region"]
 
-LIST, GET, TAGS = "ListSequenceStores", "GetSequenceStore", "ListTagsForResource"
-_METHOD = {LIST: "list_sequence_stores", GET: "get_sequence_store", TAGS: "list_tags_for_resource"}
 PAGE_SIZE = 100  # the API's maximum: fewest sequential page calls
-LOOKAHEAD = 2  # per-store calls per operation queued for their turn, per region
 _NOT_FOUND = "ResourceNotFoundException"
 _STOP_AFTER = ("denied", "not_enabled")  # answers that won't change for the next store
 
@@ -61,66 +57,12 @@ class Plan:
 
 
 @dataclass
-class RegionCalls:
-    """Everything one region's fetch uses to make calls."""
-
-    region: str
-    client: Any
-    pacers: dict[str, Pacer | None]
-    pool: DaemonPool
-    limiter: threading.Semaphore
-    cancel: threading.Event
-
-    lookahead: dict[str, threading.Semaphore] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for operation, pacer in self.pacers.items():
-            if pacer is not None:
-                self.lookahead[operation] = threading.Semaphore(LOOKAHEAD)
-
-    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        """Make one call, paced (every attempt) by the operation's pacer."""
-        return self._call(operation, None, kwargs)
-
-    def _call(
-        self, operation: str, on_pass: Callable[[], None] | None, kwargs: dict[str, Any]
-    ) -> dict[str, Any]:
-        try:
-            with self.limiter, paced(self.pacers.get(operation), self.cancel, on_pass):
-                if self.cancel.is_set():
-                    raise _Cancelled
-                return getattr(self.client, _METHOD[operation])(**kwargs)
-        except PacingCancelled:
-            raise _Cancelled from None
-
-    def submit(self, operation: str, task: Callable[..., None], *args: Any) -> Future[None]:
-        """Run ``task(on_pass, *args)`` on the pool once the operation's pacer is nearly
-        free: at most LOOKAHEAD calls per operation wait for their turn, so waiting
-        calls never crowd the shared workers and starve other regions."""
-        gate = self.lookahead.get(operation)
-        if gate is None:
-            return self.pool.submit(task, None, *args)
-        while not gate.acquire(timeout=0.1):
-            if self.cancel.is_set():
-                raise _Cancelled
-        try:
-            return self.pool.submit(task, gate.release, *args)
-        except BaseException:
-            gate.release()
-            raise
-
-
-@dataclass
 class RegionResult:
     """Rows of one region, and its error record (None if everything answered)."""
 
     region: str
     rows: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, str] | None = None
-
-
-class _Cancelled(Exception):
-    """The fetch stopped waiting for this region (deadline)."""
 
 
 @dataclass
@@ -169,7 +111,7 @@ def fetch_region(calls: RegionCalls, plan: Plan) -> RegionResult:
             stores, failures, totals = _by_identifier(calls, plan, plan.identifiers)
         else:
             stores, failures, totals = _by_listing(calls, plan)
-    except _Cancelled:
+    except Cancelled:
         return RegionResult(calls.region)
     except Exception as err:  # AWS errors become the record; anything else is re-raised
         return RegionResult(calls.region, error=_region_error(calls.region, err))
@@ -275,11 +217,11 @@ def _per_store_call(
         return
     try:
         if operation == TAGS:
-            answer = calls._call(TAGS, on_pass, {"resourceArn": store.detail["arn"]})
+            answer = calls.call_with(TAGS, on_pass, {"resourceArn": store.detail["arn"]})
             store.tags = dict(answer.get("tags") or {})
         else:
-            store.got = calls._call(GET, on_pass, {"id": store.detail["id"]})
-    except _Cancelled:
+            store.got = calls.call_with(GET, on_pass, {"id": store.detail["id"]})
+    except Cancelled:
         return
     except (BotoCoreError, ClientError) as err:
         credentials = credentials_error(err)
@@ -295,7 +237,7 @@ def _per_store_call(
 def _wait(calls: RegionCalls, futures: Sequence[Future[None]]) -> None:
     wait(futures)
     if calls.cancel.is_set():
-        raise _Cancelled
+        raise Cancelled
     for future in futures:
         if not future.cancelled():
             future.result()  # re-raises CredentialsError, or a bug, in the region's thread
