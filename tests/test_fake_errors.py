@@ -109,3 +109,19 @@ def test_unknown_error_codes_need_a_status() -> None:
     with pytest.raises(ValueError, match="pass status="):
         backend.inject_error("TeapotException")
     backend.inject_error("TeapotException", status=418)  # accepted with a status
+
+
+def test_a_bug_in_an_operation_answers_500_and_says_so(
+    omics_fake: OmicsBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from omics_magic.testing import operations
+
+    def broken(*args: object) -> dict[str, object]:
+        raise KeyError("oops")
+
+    monkeypatch.setitem(operations.OPERATIONS, "GetSequenceStore", broken)
+    omics = omics_client()
+    with pytest.raises(omics.exceptions.InternalServerException) as caught:
+        omics.get_sequence_store(id="1234567890")
+    assert "fake omics bug" in error_of(caught.value)[2]
+    assert omics_fake.requests.count(status=500) == 1

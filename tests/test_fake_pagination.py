@@ -109,3 +109,16 @@ def test_a_token_from_a_listing_is_opaque_but_foreign_tokens_are_rejected(
         with pytest.raises(omics.exceptions.ValidationException) as caught:
             omics.list_sequence_stores(nextToken=bad)
         assert "nextToken" in error_of(caught.value)[2]
+
+
+def test_a_forged_token_without_a_time_zone_is_rejected(omics_fake: OmicsBackend) -> None:
+    import base64
+    import json
+
+    omics_fake.seed([REGION], 2)
+    forged = base64.urlsafe_b64encode(
+        json.dumps({"v": 1, "t": "2024-01-01T00:00:00", "i": "1"}).encode()
+    ).decode()
+    omics = omics_client()
+    with pytest.raises(omics.exceptions.ValidationException):
+        omics.list_sequence_stores(nextToken=forged)

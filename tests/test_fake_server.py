@@ -156,3 +156,25 @@ def test_a_new_user_lists_seeded_stores_from_a_fresh_python(omics_server: OmicsS
     listed = json.loads(done.stdout)
     assert listed == {r: [s["name"] for s in seeded[r]] for r in regions}
     assert omics_server.backend.requests.count(operation="ListSequenceStores") == 3
+
+
+def test_unknown_routes_answer_unknown_operation(omics_server: OmicsServer) -> None:
+    import http.client
+    from urllib.parse import urlsplit
+
+    where = urlsplit(omics_server.endpoint_url)
+    connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=5)
+    scope = "Credential=AKIAFAKE/20250101/us-east-1/omics/aws4_request"
+    connection.request(
+        "GET", "/referencestores", headers={"Authorization": f"AWS4-HMAC-SHA256 {scope}"}
+    )
+    answer = connection.getresponse()
+    body = json.loads(answer.read())
+    connection.close()
+    assert (answer.status, answer.getheader("x-amzn-ErrorType")) == (
+        404,
+        "UnknownOperationException",
+    )
+    assert "/referencestores" in body["message"]
+    [record] = omics_server.backend.requests.records
+    assert (record.operation, record.status) == (None, 404)

@@ -120,6 +120,12 @@ class OmicsWire:
         except OmicsServiceError as err:
             self._log(operation, region, account_id, err.status, err.code)
             return _error(err, request_id)
+        except UnknownEndpointError:
+            raise
+        except Exception as bug:  # a bug in the fake: answer as AWS would, and say what broke
+            internal = OmicsServiceError("InternalServerException", f"fake omics bug: {bug!r}")
+            self._log(operation, region, account_id, internal.status, internal.code)
+            return _error(internal, request_id)
         self._log(operation, region, account_id, answer.status, None)
         answer.headers["x-amzn-RequestId"] = request_id
         return answer
