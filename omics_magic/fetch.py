@@ -44,6 +44,7 @@ REGIONS_ATTR = "omics_regions"
 #: flowing at a few hundred ms of latency, capped so that unpaced fetches over
 #: many regions stay polite.
 PER_REGION_CONCURRENCY = 16
+MAX_NAME = 127  # the API's limit on a store name
 MAX_DEFAULT_CONCURRENCY = 128
 
 
@@ -78,7 +79,7 @@ def sequence_stores(
         than one region.
     timeout
         Seconds each region may take; a region still running then is reported as
-        ``unavailable`` (code ``DeadlineExceeded``). None waits for every region.
+        ``unavailable`` (code ``DeadlineExceeded``). None (or inf) waits for every region.
     max_concurrency
         Requests in flight at once, over all regions (default 16 per region, at most 128).
     rate
@@ -198,10 +199,12 @@ def fetch_frame(
     region_names = resolve_regions(regions)
     names = resolve_columns(columns)
     ids = None if identifiers is None else _identifiers(identifiers)
-    if name is not None and (not isinstance(name, str) or not name):
-        raise InputError(f"name must be a non-empty string; got {name!r}")
+    if name is not None and not (isinstance(name, str) and 1 <= len(name) <= MAX_NAME):
+        raise InputError(f"name must be a string of 1 to {MAX_NAME} characters; got {name!r}")
     if timeout is not None and not (_is_number(timeout) and timeout > 0):
         raise InputError(f"timeout must be a number of seconds > 0, or None; got {timeout!r}")
+    if timeout == float("inf"):
+        timeout = None
     if max_concurrency is not None and not (
         isinstance(max_concurrency, int)
         and not isinstance(max_concurrency, bool)

@@ -1,10 +1,11 @@
 """One region's share of a fetch: list (or get by ID), then the per-store calls.
 
 The region's thread pages through ListSequenceStores in sequence and, as each
-page arrives, dispatches the per-store calls the requested columns need
-(ListTagsForResource, GetSequenceStore) to the fetch's shared worker pool, each
-at its pacer's next slot. Dispatching from one thread at slot times keeps the
-region's requests evenly spaced; the workers only make the calls.
+page arrives, hands the per-store calls the requested columns need
+(ListTagsForResource, GetSequenceStore) to the fetch's shared worker pool, a
+few ahead of the pacer at a time (:class:`~omics_magic.region_calls.RegionCalls`).
+With identifiers, GetSequenceStore by ID replaces the listing (a miss is not an
+error), and a name, if given, is matched exactly on what comes back.
 
 What a failure costs:
 
@@ -169,7 +170,9 @@ def _by_identifier(
     for store in stores:
         futures.extend(_dispatch(calls, GET, store, failures))
     _wait(calls, futures)
-    found = [s for s in stores if s.got is not None]  # not found, or failed: no row
+    found = [  # not found, failed, or another name: no row
+        s for s in stores if s.got is not None and plan.name in (None, s.got.get("name"))
+    ]
     for store in found:
         store.detail = store.got  # type: ignore[assignment]
     tag_futures: list[Future[None]] = []
