@@ -11,6 +11,7 @@ import pytest
 import omics_magic
 from omics_magic.columns import ALL_COLUMNS, DEFAULT_COLUMNS, EXTRA_COLUMNS, resolve_columns
 from omics_magic.errors import (
+    AmbiguousStoreError,
     InputError,
     InvalidIdentifierError,
     RegionFailureWarning,
@@ -255,6 +256,21 @@ def test_sequence_store_not_found_is_an_empty_frame_not_an_error(
         "GetSequenceStore", error_code="ResourceNotFoundException"
     )
     assert not_found == 2
+
+
+def test_sequence_store_in_two_regions_is_ambiguous_unless_a_region_is_named(
+    omics_backend: OmicsBackend,
+) -> None:
+    first = omics_backend.create_sequence_store("us-east-1", "twin-a")
+    omics_backend.create_sequence_store(
+        "eu-west-2", "twin-b", store_id=first["id"], allow_duplicate_id=True
+    )
+
+    with pytest.raises(AmbiguousStoreError, match="us-east-1.*eu-west-2|eu-west-2.*us-east-1"):
+        omics_magic.sequence_store(first["id"], TWO)
+
+    df = omics_magic.sequence_store(first["id"], "eu-west-2")
+    assert df["name"].tolist() == ["twin-b"] and df["region"].tolist() == ["eu-west-2"]
 
 
 def test_sequence_store_found_while_another_region_fails(omics_backend: OmicsBackend) -> None:
