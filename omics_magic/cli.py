@@ -231,7 +231,14 @@ def _query(args: argparse.Namespace) -> int:
         print(f"omics-magic: wrote {len(result)} rows to {written}", file=sys.stderr)
     if output is None or args.format:
         sys.stdout.write(render(result, args.format or "table"))
+    if _is_delete(args.sql) and "outcome" in result.columns:
+        return _delete_outcome(result)
     return EXIT_OK
+
+
+def _is_delete(sql: str) -> bool:
+    words = sql.split(None, 1)
+    return bool(words) and words[0].upper() == "DELETE"
 
 
 def _check_output(path: Path, *, overwrite: bool) -> None:
@@ -265,6 +272,11 @@ def _delete(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("omics-magic: dry run; nothing was deleted", file=sys.stderr)
         return EXIT_OK
+    return _delete_outcome(report)
+
+
+def _delete_outcome(report: Any) -> int:
+    """The exit code of a delete's report: 0 if every store was deleted."""
     outcomes = set(report["outcome"])
     if outcomes <= {"deleted"}:
         return EXIT_OK

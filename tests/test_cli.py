@@ -280,6 +280,27 @@ def test_delete_dry_run_wrong_confirm_and_conflict(
     assert "1111111111" in one_error_line(capsys.readouterr().err)
 
 
+def test_a_sql_delete_through_query(
+    server: OmicsServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    backend = server.backend
+    store = backend.create_sequence_store("eu-west-1", "scratch")["id"]
+    busy = backend.create_sequence_store("eu-west-1", "busy")["id"]
+    backend.set_read_set_count("eu-west-1", busy, 1)
+    sql = (
+        "DELETE FROM aws.omics.sequence_store "
+        "WHERE data__Identifier = '{}' AND region = 'eu-west-1'"
+    )
+
+    assert main(["query", sql.format(store), "--confirm", "9999999999"]) == 3
+    assert main(["query", sql.format(store), "--confirm", store]) == 0
+    assert "deleted" in capsys.readouterr().out
+    assert main(["query", sql.format(busy), "--confirm", busy]) == 1
+    assert "conflict" in capsys.readouterr().out
+    left = [s["id"] for s in backend.stores("eu-west-1")]
+    assert store not in left and busy in left
+
+
 # -- demo --------------------------------------------------------------------------------
 
 
