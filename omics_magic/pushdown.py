@@ -208,22 +208,34 @@ def check_region(value: str) -> str:
     return value
 
 
-def referenced_columns(tree: exp.Expr, tables: list[exp.Table]) -> tuple[str, ...]:
-    """The known columns a query may read from the resources, in canonical order.
+def referenced_columns(
+    tree: exp.Expr, tables: list[exp.Table]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The known columns a query may read from the resources, and its placeholders.
 
     Every identifier that names a column counts, wherever it is (an alias, a
     CTE's column, another table's column): fetching too much is harmless,
     fetching too little would change the answer. ``data__Identifier`` reads
     sequence_store_id. A star, ``COLUMNS(...)`` or a whole-row reference to a
     resource reads the nine documented columns, minus a star's EXCLUDE list.
+
+    Returns
+    -------
+    (columns, placeholders)
+        Both in canonical order. Placeholders are columns named only in an
+        EXCLUDE list: never read, but DuckDB wants them to exist, so they are
+        given as NULLs instead of being fetched (``* EXCLUDE (tags)`` makes no
+        tag calls).
     """
     from sqlglot import exp
 
     wanted: set[str] = set()
     excluded_nodes: set[int] = set()
+    excluded_names: set[str] = set()
     for star in tree.find_all(exp.Star):
         for item in star_excludes(star):
             excluded_nodes.update(id(node) for node in item.walk())
+            excluded_names.add(item.name.lower())
     table_parts = {id(part) for table in tables for part in table.parts}
     for ident in tree.find_all(exp.Identifier):
         if id(ident) in excluded_nodes or id(ident) in table_parts:
@@ -251,4 +263,5 @@ def referenced_columns(tree: exp.Expr, tables: list[exp.Table]) -> tuple[str, ..
     if not wanted:
         # e.g. SELECT count(*): no column named, but the rows must still be listed.
         wanted.add("sequence_store_id")
-    return resolve_columns(sorted(wanted))
+    placeholders = {n for n in excluded_names if n in ALL_COLUMNS} - wanted
+    return resolve_columns(sorted(wanted)), resolve_columns(sorted(placeholders))

@@ -149,6 +149,9 @@ def test_group_by_region_makes_no_tag_calls(ip: InteractiveShell, backend: Omics
     assert backend.requests.count() == backend.requests.count("ListSequenceStores") == 3
     want = state(backend).groupby("region").size().rename("n").reset_index()
     assert df.values.tolist() == want.values.tolist()
+    df = omics(ip, f"SELECT * EXCLUDE (tags) FROM {STORES}")
+    assert backend.requests.count("ListTagsForResource") == 0
+    assert len(df) == 15 and "tags" not in df.columns
 
 
 def test_tags_structs_case_cte_and_subquery(ip: InteractiveShell, backend: OmicsBackend) -> None:

@@ -106,6 +106,8 @@ def test_extras_only_when_named() -> None:
         == ALL.sort_values("arn")["propagated_set_level_tags"].tolist()
     )
     assert df["status"].dtype == object
+    df = run(f"SELECT * EXCLUDE (tags, arn), status FROM {STORES} s ORDER BY s.name, 3")
+    assert list(df.columns) == [c for c in DEFAULT_COLUMNS if c not in ("tags", "arn")] + ["status"]
 
 
 @pytest.mark.parametrize(
@@ -212,6 +214,24 @@ def test_pushdown_fetches_only_what_the_query_needs() -> None:
     assert (
         df["arn"].tolist() == ALL[(ALL.name == "rna") & (ALL.region == "us-east-1")]["arn"].tolist()
     )
+
+
+def test_exclude_needs_no_fetch_of_what_it_excludes() -> None:
+    fetch = FakeFetch()
+    df = run(f"SELECT * EXCLUDE (tags, sse_config) FROM {STORES} ORDER BY arn", fetch)
+    assert "tags" not in fetch.requests[0].columns
+    assert "sse_config" not in fetch.requests[0].columns
+    kept = [c for c in DEFAULT_COLUMNS if c not in ("tags", "sse_config")]
+    pd.testing.assert_frame_equal(df, ALL[kept].sort_values("arn", ignore_index=True))
+
+
+def test_an_excluded_extra_stays_out_of_other_stars() -> None:
+    df = run(
+        f"SELECT * EXCLUDE (status) FROM {STORES} WHERE region = 'us-east-1' "
+        f"UNION ALL BY NAME SELECT * FROM {STORES} WHERE region = 'eu-west-1'"
+    )
+    assert list(df.columns) == list(DEFAULT_COLUMNS)
+    assert len(df) == 8
 
 
 def test_references_with_one_pushdown_share_one_fetch() -> None:

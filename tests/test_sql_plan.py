@@ -156,6 +156,21 @@ def test_star_keeps_to_documented_columns_when_extras_are_named() -> None:
     assert set(EXTRA_COLUMNS) >= {"status", "update_time"}
 
 
+@pytest.mark.parametrize(
+    ("query", "rewritten"),
+    [
+        ("SELECT * EXCLUDE (tags), status FROM {r} s", "* EXCLUDE (tags, s.status)"),
+        ("SELECT * EXCLUDE ( s.tags ) , status FROM {r} s", "* EXCLUDE ( s.tags, s.status ) ,"),
+        ("SELECT * EXCLUDE (s.tags) FROM {r} s WHERE status = 'A'", "* EXCLUDE (s.tags, s.status)"),
+        ("SELECT * EXCLUDE tags, status FROM {r} s", "* EXCLUDE (tags, s.status), status"),
+        ("SELECT s.* EXCLUDE (tags), status FROM {r} s", "s.* EXCLUDE (tags, status)"),
+        ("SELECT * EXCLUDE (status), status FROM {r} s", "SELECT * EXCLUDE (status), status"),
+    ],
+)
+def test_extras_join_an_existing_exclude_list(query: str, rewritten: str) -> None:
+    assert rewritten in select(query.format(r=STORES)).duckdb_sql
+
+
 def test_data_identifier_is_read_as_sequence_store_id() -> None:
     plan = select(f"SELECT data__Identifier, name FROM {STORE} WHERE data__Identifier = '{ID}'")
     assert "sequence_store_id AS data__Identifier" in plan.duckdb_sql
