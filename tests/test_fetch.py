@@ -138,6 +138,8 @@ def test_configured_regions_from_the_environment(
         (lambda: omics_magic.sequence_stores(rate=-1), InputError, "rate"),
         (lambda: omics_magic.sequence_stores(timeout=0), InputError, "timeout"),
         (lambda: omics_magic.sequence_stores(max_concurrency=0), InputError, "max_concurrency"),
+        (lambda: omics_magic.sequence_stores(name=""), InputError, "name"),
+        (lambda: omics_magic.sequence_stores(name="x" * 128), InputError, "1 to 127"),
         (lambda: fetch_frame(TWO, columns=None, identifiers=["1"]), InvalidIdentifierError, "'1'"),
     ],
 )
@@ -281,6 +283,17 @@ def test_identifiers_are_fetched_by_get_not_by_listing(omics_backend: OmicsBacke
     assert omics_backend.requests.count("ListSequenceStores") == 0
     assert omics_backend.requests.count("GetSequenceStore") == 3
     assert omics_backend.requests.count("ListTagsForResource") == 2
+
+
+def test_identifiers_with_a_name_keep_only_that_name(omics_backend: OmicsBackend) -> None:
+    a = omics_backend.create_sequence_store("us-east-1", "keep")
+    b = omics_backend.create_sequence_store("us-east-1", "other")
+
+    df = fetch_frame(
+        ["us-east-1"], columns=["name"], identifiers=[a["id"], b["id"]], name="keep", rate=None
+    )
+
+    assert list(df["name"]) == ["keep"]
 
 
 def test_no_identifiers_means_no_call(omics_backend: OmicsBackend) -> None:
