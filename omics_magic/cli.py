@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import textwrap
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,7 +40,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_CONFIRMED = 0, 1, 2, 3
 EXIT_CODES = """\
 exit codes:
   0  success (regions that failed without --strict are noted on stderr)
-  1  failed at AWS: a region failed with --strict, or a delete did not succeed
+  1  failed at AWS: a region failed with --strict, a store to delete was not found,
+     or a delete did not succeed
   2  bad input or configuration, found before any AWS call (SQL, region, ID, path, credentials)
   3  delete not confirmed: no --confirm and no terminal to ask, a wrong --confirm, or cancelled;
      nothing was deleted
@@ -93,17 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
     query = commands.add_parser(
         "query",
         help="run a SQL query over the sequence stores",
-        description="Run one StackQL-style SELECT (the same SQL as %%%%omics) over "
-        "aws.omics.sequence_stores / aws.omics.sequence_store and print the result. "
-        "Regions that fail are noted on stderr; their rows are missing.",
+        description=_wrap(
+            "Run one StackQL-style SELECT (the same SQL as %%omics) over "
+            "aws.omics.sequence_stores / aws.omics.sequence_store and print the result. "
+            "Regions that fail are noted on stderr; their rows are missing."
+        ),
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     query.add_argument(
         "sql",
         metavar="SQL",
-        help='e.g. "SELECT region, count(*) AS stores FROM aws.omics.sequence_stores '
-        'GROUP BY region"',
+        help='one SELECT (or a single-store DELETE), e.g. "SELECT region, count(*) AS '
+        'stores FROM aws.omics.sequence_stores GROUP BY region"',
     )
     _region_option(
         query,
@@ -116,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         metavar="PATH",
-        help="write the result to PATH (.parquet, .csv or .json) instead of printing it",
+        help="write the result to PATH (.parquet, .csv or .json); it is not printed "
+        "unless --format is given",
     )
     query.add_argument("--overwrite", action="store_true", help="replace an existing -o file")
     query.add_argument(
@@ -133,9 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     delete = commands.add_parser(
         "delete",
         help="delete a sequence store, after a preview and a confirmation",
-        description="Delete one sequence store. It is looked up and shown first (on stderr); "
-        "then it is deleted only if you type its ID at the prompt, or pass --confirm ID. "
-        "Without a terminal and without --confirm, nothing is deleted (exit 3).",
+        description=_wrap(
+            "Delete one sequence store. It is looked up and shown first (on stderr); "
+            "then it is deleted only if you type its ID at the prompt, or pass --confirm ID. "
+            "Without a terminal and without --confirm, nothing is deleted (exit 3)."
+        ),
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -176,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(command=_demo)
     return parser
+
+
+def _wrap(text: str) -> str:
+    # The raw formatter keeps the exit-code table as written; wrap the prose here.
+    return textwrap.fill(text, width=min(shutil.get_terminal_size().columns, 100) - 2)
 
 
 def _region_option(parser: argparse.ArgumentParser, help: str) -> None:
