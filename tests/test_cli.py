@@ -257,6 +257,50 @@ def test_delete_refuses_without_a_terminal_then_deletes_with_confirm(server: Omi
     assert store not in [s["id"] for s in backend.stores("eu-west-1")]
 
 
+def delete_at_a_terminal(store: str, answer: str) -> tuple[int, str]:
+    """``omics-magic delete STORE`` on a pseudo-terminal, typing ``answer`` at the prompt."""
+    import pty
+    import time
+
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "omics_magic.cli", "delete", store],
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    os.close(child_fd)
+    seen, answered, deadline = b"", False, time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            seen += os.read(main_fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not answered and b"anything else cancels" in seen:
+            os.write(main_fd, answer.encode() + b"\n")
+            answered = True
+    code = process.wait(timeout=60)
+    os.close(main_fd)
+    return code, seen.decode(errors="replace")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_delete_asks_at_a_terminal(server: OmicsServer) -> None:
+    backend = server.backend
+    store = backend.create_sequence_store("us-east-1", "tty")["id"]
+
+    code, seen = delete_at_a_terminal(store, "yes")
+    assert code == 3, seen
+    assert f"type '{store}'" in seen and "cancelled" in seen
+    assert backend.requests.count(operation="DeleteSequenceStore") == 0
+
+    code, seen = delete_at_a_terminal(store, store)
+    assert code == 0, seen
+    assert "deleted" in seen
+    assert store not in [s["id"] for s in backend.stores("us-east-1")]
+
+
 def test_delete_dry_run_wrong_confirm_and_conflict(
     server: OmicsServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
