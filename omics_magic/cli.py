@@ -72,6 +72,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(err, EXIT_FAILED)
     except OmicsMagicError as err:
         return _fail(err, EXIT_FAILED)
+    except Exception as err:
+        # botocore's own configuration errors (e.g. an $AWS_PROFILE that doesn't exist,
+        # met while reading region data) are bad configuration too: one line, not a traceback.
+        from .aws import credentials_error
+
+        mapped = credentials_error(err)
+        if mapped is None:
+            raise
+        return _fail(mapped, EXIT_USAGE)
     except KeyboardInterrupt:
         print("omics-magic: interrupted", file=sys.stderr)
         return 130

@@ -70,6 +70,7 @@ STORES_PER_REGION = 12
 _ACCESS_KEY = "AKIAOMICSMAGICDEMO00"
 _SECRET_KEY = "omics-magic-demo-FAKE-secret-not-a-real-key"
 _NOWHERE = os.devnull  # not a file, so botocore reads no config from it
+_NO_ENDPOINT = "http://127.0.0.1:9"  # the discard port: nothing listens there
 _LEAVE = "%omics --end-demo, or omics_magic.end_demo()"
 
 _lock = threading.Lock()
@@ -297,6 +298,8 @@ def offline_environment(base: Mapping[str, str] | None = None) -> dict[str, str]
 
     For a child process (a kernel, a subprocess) that must not find real
     credentials: no profile, key, token, config file or instance metadata.
+    Every AWS endpoint is a closed port on this machine, so a call made
+    outside demo mode fails at once instead of leaving it.
     """
     env = {
         k: v for k, v in (os.environ if base is None else base).items() if not k.startswith("AWS_")
@@ -308,6 +311,7 @@ def offline_environment(base: Mapping[str, str] | None = None) -> dict[str, str]
         AWS_CONFIG_FILE=_NOWHERE,
         AWS_SHARED_CREDENTIALS_FILE=_NOWHERE,
         AWS_EC2_METADATA_DISABLED="true",
+        AWS_ENDPOINT_URL=_NO_ENDPOINT,
     )
     return env
 

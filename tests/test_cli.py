@@ -227,6 +227,16 @@ def test_bad_input_exits_2_before_any_call(
         assert server.backend.requests.count() == 0
 
 
+def test_a_missing_aws_profile_is_one_line(
+    server: OmicsServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+
+    assert main(["query", f"SELECT name FROM {STORES}"]) == 2
+    assert "no-such-profile" in one_error_line(capsys.readouterr().err)
+    assert server.backend.requests.count() == 0
+
+
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["query", "SELECT 1", "--format", "xml"])
