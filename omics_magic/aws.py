@@ -116,7 +116,7 @@ def resolve_session(
     >>> session = resolve_session(profile="lab")  # doctest: +SKIP
     """
     if os.environ.get(DEMO_ENV):  # demo mode: only its fake credentials (omics_magic.demo)
-        from .demo_mode import check_demo_credentials
+        from .demo_env import check_demo_credentials
 
         check_demo_credentials(session, profile)
     if session is not None:
