@@ -44,6 +44,8 @@ _LAZY: dict[str, str] = {
     "delete_sequence_store": "delete",
     "read_parquet": "export",
     "run_query": "query",
+    "demo": "demo_mode",
+    "end_demo": "demo_mode",
     "sequence_store": "fetch",
     "sequence_stores": "fetch",
 }

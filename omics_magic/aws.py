@@ -35,6 +35,7 @@ __all__ = [
     "KINDS",
     "check_credentials",
     "classify_error",
+    "clear_cache",
     "credentials_error",
     "omics_client",
     "resolve_session",
@@ -114,6 +115,10 @@ def resolve_session(
     >>> session = resolve_session()               # doctest: +SKIP
     >>> session = resolve_session(profile="lab")  # doctest: +SKIP
     """
+    if os.environ.get(DEMO_ENV):  # demo mode: only its fake credentials (omics_magic.demo)
+        from .demo_env import check_demo_credentials
+
+        check_demo_credentials(session, profile)
     if session is not None:
         return session
     import boto3
@@ -132,6 +137,27 @@ def resolve_session(
             _default_sessions.pop(next(iter(_default_sessions)))
         _default_sessions[key] = made
         return made
+
+
+# -- demo mode (branch cli): set while omics_magic.demo() is on; cache cleared on enter/exit --
+#: Holds the demo's fake access key ID while demo mode is on.
+DEMO_ENV = "OMICS_MAGIC_DEMO"
+
+
+def clear_cache() -> None:
+    """Forget every cached default session and client.
+
+    Needed when the endpoint or credentials change under a running process
+    (entering or leaving demo mode): a cached client keeps the endpoint it
+    was made with, whatever the environment says now.
+    """
+    with _sessions_lock:
+        _default_sessions.clear()
+    with _clients_lock:
+        _clients.clear()
+
+
+# -- end demo mode --
 
 
 def check_credentials(session: boto3.Session) -> str:

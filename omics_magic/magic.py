@@ -152,6 +152,19 @@ class OmicsMagic(Magics, Configurable):
         metavar="PATH",
         help="Also write the result to PATH (.parquet).",
     )
+    # -- demo mode (branch cli) --
+    @argument(
+        "--demo",
+        action="store_true",
+        help="Enter demo mode: from now on, query an embedded FAKE of AWS HealthOmics, "
+        "seeded, offline, with fake credentials (omics_magic.demo()).",
+    )
+    @argument(
+        "--end-demo",
+        action="store_true",
+        help="Leave demo mode: stop the fake and restore your AWS settings.",
+    )
+    # -- end demo mode --
     @argument(
         "query",
         nargs="*",
@@ -184,6 +197,12 @@ class OmicsMagic(Magics, Configurable):
         args = parse_argstring(self.omics, options)
         if cell is not None:
             sql = f"{sql}\n{cell}" if sql else cell
+        # -- demo mode (branch cli) --
+        if args.demo or args.end_demo:
+            _switch_demo(start=args.demo, end=args.end_demo)
+            if not sql.strip():
+                return None
+        # -- end demo mode --
         if not sql.strip():
             raise UsageError("no query; write e.g. %omics SELECT * FROM aws.omics.sequence_stores")
         try:
@@ -201,7 +220,8 @@ class OmicsMagic(Magics, Configurable):
         assert self.shell is not None
         namespace = ChainMap(local_ns or {}, self.shell.user_ns)
         write = _output_writer() if args.output else None  # fails before any AWS call
-        profile = args.profile or self.profile
+        # In demo mode a configured profile is set aside (an explicit --profile is refused).
+        profile = args.profile or (None if _demo_on() else self.profile)
         session = None
         if profile:
             from .aws import resolve_session
@@ -233,6 +253,26 @@ class OmicsMagic(Magics, Configurable):
             self.shell.user_ns[target] = result
             return None
         return result
+
+
+# -- demo mode (branch cli) --
+def _switch_demo(*, start: bool, end: bool) -> None:
+    if start and end:
+        raise UsageError("--demo and --end-demo contradict each other; pass one")
+    from .demo_mode import demo, end_demo
+
+    if start:
+        demo()
+    elif not end_demo():
+        print("omics_magic: demo mode was not on; nothing to end")
+
+
+def _demo_on() -> bool:
+    module = sys.modules.get("omics_magic.demo_mode")
+    return module is not None and module.active_demo() is not None
+
+
+# -- end demo mode --
 
 
 def _note(errors: list[dict[str, Any]]) -> str:
