@@ -323,3 +323,13 @@ def test_frame_attrs_survive_for_callers(omics_backend: OmicsBackend) -> None:
     df = omics_magic.sequence_stores("us-east-1", columns=["name"], rate=None)
     assert isinstance(df, pd.DataFrame)
     assert df.attrs == {"omics_errors": [], "omics_regions": ["us-east-1"]}
+
+
+def test_region_list_does_not_depend_on_the_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A missing AWS_PROFILE is a credentials problem, not a region-validation crash."""
+    omics_regions.cache_clear()
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    try:
+        assert "us-east-1" in omics_regions()
+    finally:
+        omics_regions.cache_clear()
