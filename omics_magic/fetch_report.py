@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import warnings
@@ -15,10 +16,14 @@ ERRORS_ATTR = "omics_errors"
 
 
 def show_progress(progress: bool | None, n_regions: int) -> bool:
-    """Whether to show the bar: as asked, else in a notebook for more than one region."""
+    """Whether to show the bar: as asked, else in a notebook for more than one region.
+
+    By default the bar needs ipywidgets: without it ``tqdm.auto`` falls back
+    to a text bar and warns on stderr in every cell, which is noise, not help.
+    """
     if progress is not None:
         return bool(progress)
-    return n_regions > 1 and _in_notebook()
+    return n_regions > 1 and _in_notebook() and importlib.util.find_spec("ipywidgets") is not None
 
 
 def _in_notebook() -> bool:

@@ -202,3 +202,26 @@ def test_max_concurrency_bounds_requests_in_flight(omics_backend: OmicsBackend) 
 
     assert len(df) == 12
     assert 1 < peak[0] <= 3
+
+
+@pytest.mark.parametrize("widgets", [True, False])
+def test_default_progress_in_a_notebook_needs_ipywidgets(
+    monkeypatch: pytest.MonkeyPatch, widgets: bool
+) -> None:
+    """Without ipywidgets tqdm.auto would print a text bar and a warning in every cell."""
+    import importlib.util
+
+    from omics_magic import fetch_report
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(fetch_report, "_in_notebook", lambda: True)
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: (object() if widgets else None)
+        if name == "ipywidgets"
+        else real_find_spec(name, *a),
+    )
+    assert fetch_report.show_progress(None, 3) is widgets
+    assert fetch_report.show_progress(None, 1) is False
+    assert fetch_report.show_progress(True, 1) is True
