@@ -72,19 +72,12 @@ def _is_delete(sql: str) -> bool:
 
 
 def _check_output(path: Path, *, overwrite: bool) -> None:
-    from .atomic import check_destination
     from .errors import ExportError
-    from .export import FORMATS
+    from .export import check_output
 
-    if path.suffix.lower() not in FORMATS:
-        raise ExportError(
-            f"can't tell the format of {path.name!r}: use a path ending in {', '.join(FORMATS)}"
-        )
     if path.is_dir():
         raise ExportError(f"{path} is a directory; -o writes one file")
-    if path.exists() and not overwrite:
-        raise ExportError(f"{path} already exists; pass --overwrite to replace it")
-    check_destination(path, overwrite=overwrite)
+    check_output(path, overwrite=overwrite)
 
 
 def delete_command(args: argparse.Namespace) -> int:
