@@ -46,7 +46,10 @@ def check_destination(path: Path, *, overwrite: bool) -> None:
     if not (path.exists() or path.is_symlink()):
         return
     if not overwrite:
-        raise ExportError(f"{path} already exists; pass overwrite=True to replace it")
+        raise ExportError(
+            f"{path} already exists; pass overwrite=True (--overwrite in %%omics and the CLI) "
+            "to replace it"
+        )
     if path.is_dir() and not path.is_symlink() and not _is_dataset_dir(path):
         raise ExportError(
             f"refusing to replace directory {path}: it is not a partitioned dataset; "
@@ -114,7 +117,10 @@ def _publish(tmp: Path, path: Path, *, overwrite: bool) -> None:
     exists = path.exists() or path.is_symlink()
     if exists and not overwrite:
         # Someone created it since check_destination ran.
-        raise ExportError(f"{path} already exists; pass overwrite=True to replace it")
+        raise ExportError(
+            f"{path} already exists; pass overwrite=True (--overwrite in %%omics and the CLI) "
+            "to replace it"
+        )
     if not exists:
         if tmp.is_file():
             try:

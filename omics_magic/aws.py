@@ -25,6 +25,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from .errors import CredentialsError
+from .pacing import install as install_pacing
 from .redact import install_log_redaction, redact
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ def resolve_session(
     >>> session = resolve_session(profile="lab")  # doctest: +SKIP
     """
     if os.environ.get(DEMO_ENV):  # demo mode: only its fake credentials (omics_magic.demo)
-        from .demo_mode import check_demo_credentials
+        from .demo_env import check_demo_credentials
 
         check_demo_credentials(session, profile)
     if session is not None:
@@ -250,6 +251,7 @@ def omics_client(session: boto3.Session, region: str, *, max_pool: int = 10) -> 
             read_timeout=READ_TIMEOUT,
         )
         client = session.client("omics", region_name=region, config=config)
+        install_pacing(client)  # inert unless a call is made inside pacing.paced()
         per_region[region] = client
         return client
 

@@ -20,7 +20,7 @@ from .arrow import check_column_names, from_arrow, to_arrow
 from .atomic import atomic_dir, atomic_file, check_destination
 from .errors import ExportError
 
-__all__ = ["COMPRESSIONS", "FORMATS", "read_parquet", "to_arrow", "write_frame"]
+__all__ = ["COMPRESSIONS", "FORMATS", "check_output", "read_parquet", "to_arrow", "write_frame"]
 
 COMPRESSIONS = ("zstd", "snappy", "gzip", "brotli", "lz4", "none")
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json"}
@@ -113,12 +113,11 @@ def write_frame(
     >>> write_frame(df, "stores.parquet", overwrite=True)  # doctest: +SKIP
     PosixPath('stores.parquet')
     """
-    dest = Path(path).expanduser()
+    dest = check_output(path, overwrite=overwrite, partition_by_region=partition_by_region)
     fmt = _format_of(dest, partition_by_region)
     codec = _compression_of(compression)
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"write_frame writes a pandas DataFrame, not {type(df).__name__}")
-    check_destination(dest, overwrite=overwrite)
     try:
         if fmt == "csv" or fmt == "json":
             from .textexport import write_text_frame
@@ -145,6 +144,33 @@ def write_frame(
                 pq.write_table(table, str(tmp), compression=codec)
     except OSError as err:
         raise ExportError(f"could not write {dest}: {err}") from err
+    return dest
+
+
+def check_output(
+    path: str | PathLike[str], *, overwrite: bool = False, partition_by_region: bool = False
+) -> Path:
+    """Check that :func:`write_frame` could write ``path``; write nothing.
+
+    The magic's ``-o`` and the CLI call this before any AWS call, so that a bad
+    or existing destination fails at once instead of after a long query.
+
+    Raises
+    ------
+    ExportError
+        Unknown format, missing or unwritable directory, or an existing path
+        without ``overwrite``.
+
+    Examples
+    --------
+    >>> check_output("stores.txt")
+    Traceback (most recent call last):
+    ...
+    omics_magic.errors.ExportError: can't tell the format of 'stores.txt': ...
+    """
+    dest = Path(path).expanduser()
+    _format_of(dest, partition_by_region)
+    check_destination(dest, overwrite=overwrite)
     return dest
 
 

@@ -30,7 +30,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import Bool, Enum, Float, Int, List, TraitError, Unicode, validate
 from traitlets.config.configurable import Configurable
 
-from .errors import ExportError, OmicsMagicError, RegionFailureWarning
+from .errors import OmicsMagicError, RegionFailureWarning
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,8 +150,9 @@ class OmicsMagic(Magics, Configurable):
         "--output",
         default=None,
         metavar="PATH",
-        help="Also write the result to PATH (.parquet).",
+        help="Also write the result to PATH (.parquet, .csv or .json).",
     )
+    @argument("--overwrite", action="store_true", help="Let -o replace an existing file.")
     # -- demo mode (branch cli) --
     @argument(
         "--demo",
@@ -219,7 +220,8 @@ class OmicsMagic(Magics, Configurable):
 
         assert self.shell is not None
         namespace = ChainMap(local_ns or {}, self.shell.user_ns)
-        write = _output_writer() if args.output else None  # fails before any AWS call
+        # A bad or existing -o path fails now, before any AWS call.
+        write = _output_writer(args.output, overwrite=args.overwrite) if args.output else None
         # In demo mode a configured profile is set aside (an explicit --profile is refused).
         profile = args.profile or (None if _demo_on() else self.profile)
         session = None
@@ -245,7 +247,7 @@ class OmicsMagic(Magics, Configurable):
                 confirm=args.confirm,
             )
         if write is not None:
-            write(result, args.output)
+            write(result)
         errors = result.attrs.get("omics_errors") or []
         if errors:
             print(_note(errors), file=sys.stderr)
@@ -284,18 +286,15 @@ def _note(errors: list[dict[str, Any]]) -> str:
     )
 
 
-def _output_writer() -> Callable[[pd.DataFrame, str], None]:
-    # Hook for -o/--output: the export module (omics_magic.export) owns the file
-    # format, safe writes and overwrite policy.
-    try:
-        from .export import write_frame
-    except ImportError:
-        raise ExportError(
-            "-o/--output is not available in this version of omics_magic (no export module)"
-        ) from None
+def _output_writer(path: str, *, overwrite: bool) -> Callable[[pd.DataFrame], None]:
+    # -o/--output: the export module owns the file format, safe writes and the
+    # overwrite policy; the destination is checked here, before the query runs.
+    from .export import check_output, write_frame
 
-    def write(df: pd.DataFrame, path: str) -> None:
-        write_frame(df, path, overwrite=False)
+    check_output(path, overwrite=overwrite)
+
+    def write(df: pd.DataFrame) -> None:
+        write_frame(df, path, overwrite=overwrite)
 
     return write
 

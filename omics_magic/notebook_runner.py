@@ -116,6 +116,12 @@ def kernel_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
 
     The directory holding this omics_magic package goes first on
     ``PYTHONPATH``, so that a source checkout runs without being installed.
+
+    Examples
+    --------
+    >>> env = kernel_environment({"PYTHONPATH": "/opt/lib"})
+    >>> env["PYTHONPATH"].endswith("/opt/lib")
+    True
     """
     env = dict(os.environ if base is None else base)
     here = str(Path(__file__).resolve().parents[1])

@@ -173,23 +173,14 @@ def run_delete(
     regions: str | Iterable[str] | None = None,
     session: Any = None,
 ) -> pd.DataFrame:
-    """Hand a DELETE to the delete helper (``omics_magic.delete_sql.run_delete``).
+    """Hand a DELETE to :func:`omics_magic.delete_sql.run_delete`.
 
-    The helper checks the statement (one store by ``data__Identifier``, maybe
-    with ``region``), previews it and deletes only with a matching
-    ``confirm``; ``regions`` is where it looks when the statement names none.
-
-    Raises
-    ------
-    SQLError
-        If this build has no delete helper.
+    It checks the statement (one store by ``data__Identifier``, maybe with
+    ``region``), previews it and deletes only with a matching ``confirm``;
+    ``regions`` is where it looks when the statement names none.
     """
-    try:
-        from .delete_sql import run_delete as run_delete_statement
-    except ImportError:
-        raise SQLError(
-            "DELETE is not available yet in this version of omics_magic; nothing was deleted"
-        ) from None
+    from .delete_sql import run_delete as run_delete_statement
+
     result: pd.DataFrame = run_delete_statement(
         statement.tree, confirm=confirm, regions=regions, session=session
     )

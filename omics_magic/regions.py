@@ -26,10 +26,17 @@ _IDENTIFIER = re.compile(r"[0-9]{10,36}")
 
 @functools.cache
 def omics_regions() -> tuple[str, ...]:
-    """Every region where botocore lists the omics service (the ``aws`` partition)."""
-    import botocore.session
+    """Every region where botocore lists the omics service (the ``aws`` partition).
 
-    return tuple(botocore.session.get_session().get_available_regions("omics"))
+    Read from botocore's endpoint data directly rather than through a session,
+    so that a broken ``AWS_PROFILE`` can't make region validation fail.
+    """
+    import botocore.loaders
+    import botocore.regions
+
+    endpoints = botocore.loaders.create_loader().load_data("endpoints")
+    resolver = botocore.regions.EndpointResolver(endpoints)
+    return tuple(resolver.get_available_endpoints("omics", "aws"))
 
 
 def _check(region: object) -> str:

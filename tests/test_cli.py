@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -227,6 +228,16 @@ def test_bad_input_exits_2_before_any_call(
         assert server.backend.requests.count() == 0
 
 
+def test_a_missing_aws_profile_is_one_line(
+    server: OmicsServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+
+    assert main(["query", f"SELECT name FROM {STORES}"]) == 2
+    assert "no-such-profile" in one_error_line(capsys.readouterr().err)
+    assert server.backend.requests.count() == 0
+
+
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["query", "SELECT 1", "--format", "xml"])
@@ -257,6 +268,50 @@ def test_delete_refuses_without_a_terminal_then_deletes_with_confirm(server: Omi
     assert store not in [s["id"] for s in backend.stores("eu-west-1")]
 
 
+def delete_at_a_terminal(store: str, answer: str) -> tuple[int, str]:
+    """``omics-magic delete STORE`` on a pseudo-terminal, typing ``answer`` at the prompt."""
+    import pty
+    import time
+
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "omics_magic.cli", "delete", store],
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    os.close(child_fd)
+    seen, answered, deadline = b"", False, time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            seen += os.read(main_fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not answered and b"anything else cancels" in seen:
+            os.write(main_fd, answer.encode() + b"\n")
+            answered = True
+    code = process.wait(timeout=60)
+    os.close(main_fd)
+    return code, seen.decode(errors="replace")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_delete_asks_at_a_terminal(server: OmicsServer) -> None:
+    backend = server.backend
+    store = backend.create_sequence_store("us-east-1", "tty")["id"]
+
+    code, seen = delete_at_a_terminal(store, "yes")
+    assert code == 3, seen
+    assert f"type '{store}'" in seen and "cancelled" in seen
+    assert backend.requests.count(operation="DeleteSequenceStore") == 0
+
+    code, seen = delete_at_a_terminal(store, store)
+    assert code == 0, seen
+    assert "deleted" in seen
+    assert store not in [s["id"] for s in backend.stores("us-east-1")]
+
+
 def test_delete_dry_run_wrong_confirm_and_conflict(
     server: OmicsServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -278,6 +333,27 @@ def test_delete_dry_run_wrong_confirm_and_conflict(
 
     assert main(["delete", "1111111111", "--confirm", "1111111111"]) == 1
     assert "1111111111" in one_error_line(capsys.readouterr().err)
+
+
+def test_a_sql_delete_through_query(
+    server: OmicsServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    backend = server.backend
+    store = backend.create_sequence_store("eu-west-1", "scratch")["id"]
+    busy = backend.create_sequence_store("eu-west-1", "busy")["id"]
+    backend.set_read_set_count("eu-west-1", busy, 1)
+    sql = (
+        "DELETE FROM aws.omics.sequence_store "
+        "WHERE data__Identifier = '{}' AND region = 'eu-west-1'"
+    )
+
+    assert main(["query", sql.format(store), "--confirm", "9999999999"]) == 3
+    assert main(["query", sql.format(store), "--confirm", store]) == 0
+    assert "deleted" in capsys.readouterr().out
+    assert main(["query", sql.format(busy), "--confirm", busy]) == 1
+    assert "conflict" in capsys.readouterr().out
+    left = [s["id"] for s in backend.stores("eu-west-1")]
+    assert store not in left and busy in left
 
 
 # -- demo --------------------------------------------------------------------------------
@@ -306,7 +382,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert "eu-central-1: throttled" in out
     counts = expected_demo_counts()
     for region, count in counts.items():
-        assert f"{region}      {count}" in out  # the GROUP BY table
+        assert re.search(rf"^{region}\s+{count}$", out, re.M)  # the GROUP BY table
     back = read_parquet(tmp_path / "sequence_stores.parquet")
     assert len(back) == sum(counts.values())
     assert set(back["region"]) == set(counts)

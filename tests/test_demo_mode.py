@@ -198,4 +198,5 @@ def test_offline_environment_keeps_no_aws_setting(user_env: dict[str, str]) -> N
     assert "AWS_ENDPOINT_URL_OMICS" not in env
     assert env["AWS_ACCESS_KEY_ID"] != user_env["AWS_ACCESS_KEY_ID"]
     assert env["AWS_EC2_METADATA_DISABLED"] == "true"
+    assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
     assert env["OMICS_MAGIC_REGIONS"] == "us-east-2"  # not an AWS setting: kept

@@ -144,3 +144,19 @@ def test_moto_assumed_role_credentials_act_in_the_role_account() -> None:
         stores = assumed.client("omics", region_name=REGION).list_sequence_stores()
     assert [s["name"] for s in stores["sequenceStores"]] == ["theirs"]
     assert backend.requests.records[-1].account_id == "111122223333"
+
+
+
+def test_omics_magic_clients_made_before_the_mock_are_not_reused(
+    omics_server: OmicsServer,
+) -> None:
+    """A client omics_magic cached before the mock started must not bypass it."""
+    import omics_magic
+
+    omics_server.backend.seed(["us-east-1"], stores_per_region=2)
+    assert len(omics_magic.sequence_stores(["us-east-1"])) == 2  # cached, pointing at the server
+    with mock_omics() as backend:
+        backend.seed(["us-east-1"], stores_per_region=3)
+        assert len(omics_magic.sequence_stores(["us-east-1"])) == 3
+        assert backend.requests.count("ListSequenceStores") == 1
+    assert omics_server.backend.requests.count("ListSequenceStores") == 1

@@ -11,6 +11,7 @@ import pytest
 import omics_magic
 from omics_magic.columns import ALL_COLUMNS, DEFAULT_COLUMNS, EXTRA_COLUMNS, resolve_columns
 from omics_magic.errors import (
+    AmbiguousStoreError,
     InputError,
     InvalidIdentifierError,
     RegionFailureWarning,
@@ -138,6 +139,8 @@ def test_configured_regions_from_the_environment(
         (lambda: omics_magic.sequence_stores(rate=-1), InputError, "rate"),
         (lambda: omics_magic.sequence_stores(timeout=0), InputError, "timeout"),
         (lambda: omics_magic.sequence_stores(max_concurrency=0), InputError, "max_concurrency"),
+        (lambda: omics_magic.sequence_stores(name=""), InputError, "name"),
+        (lambda: omics_magic.sequence_stores(name="x" * 128), InputError, "1 to 127"),
         (lambda: fetch_frame(TWO, columns=None, identifiers=["1"]), InvalidIdentifierError, "'1'"),
     ],
 )
@@ -255,6 +258,21 @@ def test_sequence_store_not_found_is_an_empty_frame_not_an_error(
     assert not_found == 2
 
 
+def test_sequence_store_in_two_regions_is_ambiguous_unless_a_region_is_named(
+    omics_backend: OmicsBackend,
+) -> None:
+    first = omics_backend.create_sequence_store("us-east-1", "twin-a")
+    omics_backend.create_sequence_store(
+        "eu-west-2", "twin-b", store_id=first["id"], allow_duplicate_id=True
+    )
+
+    with pytest.raises(AmbiguousStoreError, match="us-east-1.*eu-west-2|eu-west-2.*us-east-1"):
+        omics_magic.sequence_store(first["id"], TWO)
+
+    df = omics_magic.sequence_store(first["id"], "eu-west-2")
+    assert df["name"].tolist() == ["twin-b"] and df["region"].tolist() == ["eu-west-2"]
+
+
 def test_sequence_store_found_while_another_region_fails(omics_backend: OmicsBackend) -> None:
     wanted = omics_backend.seed("us-east-1", stores_per_region=1)["us-east-1"][0]
     omics_backend.disable_region("eu-west-2")
@@ -283,6 +301,17 @@ def test_identifiers_are_fetched_by_get_not_by_listing(omics_backend: OmicsBacke
     assert omics_backend.requests.count("ListTagsForResource") == 2
 
 
+def test_identifiers_with_a_name_keep_only_that_name(omics_backend: OmicsBackend) -> None:
+    a = omics_backend.create_sequence_store("us-east-1", "keep")
+    b = omics_backend.create_sequence_store("us-east-1", "other")
+
+    df = fetch_frame(
+        ["us-east-1"], columns=["name"], identifiers=[a["id"], b["id"]], name="keep", rate=None
+    )
+
+    assert list(df["name"]) == ["keep"]
+
+
 def test_no_identifiers_means_no_call(omics_backend: OmicsBackend) -> None:
     df = fetch_frame(TWO, columns=None, identifiers=[])
     assert df.empty and list(df.columns) == list(DEFAULT_COLUMNS)
@@ -294,3 +323,13 @@ def test_frame_attrs_survive_for_callers(omics_backend: OmicsBackend) -> None:
     df = omics_magic.sequence_stores("us-east-1", columns=["name"], rate=None)
     assert isinstance(df, pd.DataFrame)
     assert df.attrs == {"omics_errors": [], "omics_regions": ["us-east-1"]}
+
+
+def test_region_list_does_not_depend_on_the_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A missing AWS_PROFILE is a credentials problem, not a region-validation crash."""
+    omics_regions.cache_clear()
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    try:
+        assert "us-east-1" in omics_regions()
+    finally:
+        omics_regions.cache_clear()

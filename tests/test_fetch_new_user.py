@@ -109,3 +109,21 @@ def test_a_stuck_region_does_not_hold_up_exit(tmp_path: Path) -> None:
         )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["2", "['DeadlineExceeded']"]
+
+
+def test_importing_the_engine_loads_no_aws_sdk() -> None:
+    """boto3/botocore load on the first fetch, not on import (``%load_ext`` stays fast)."""
+    code = (
+        "import sys, omics_magic\n"
+        "omics_magic.sequence_stores, omics_magic.sequence_store\n"
+        "print(sorted(m for m in ('boto3', 'botocore', 'tqdm') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import types
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -124,57 +122,39 @@ def test_split_line_keeps_the_sql_verbatim(line: str, parts: tuple[str, str | No
 # --- DELETE: handed to omics_magic.delete_sql -----------------------------------------
 
 
-def test_delete_goes_to_the_delete_helper_with_confirm_and_regions(
-    ip: InteractiveShell, backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen: list[dict[str, Any]] = []
-
-    def run_delete(statement: Any, **kwargs: Any) -> pd.DataFrame:
-        seen.append({"statement": statement.sql("duckdb"), **kwargs})
-        return pd.DataFrame({"sequence_store_id": [ID], "outcome": ["deleted"]})
-
-    helper = types.ModuleType("omics_magic.delete_sql")
-    helper.run_delete = run_delete  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "omics_magic.delete_sql", helper)
-    sql = f"DELETE FROM aws.omics.sequence_store WHERE data__Identifier = '{ID}'"
-    df = ip.run_cell_magic("omics", f"-r eu-west-1 --confirm {ID}", sql)
-    assert df["outcome"].tolist() == ["deleted"]
-    assert seen == [{"statement": sql, "confirm": ID, "regions": ["eu-west-1"], "session": None}]
-
-
-def test_delete_without_the_helper_is_a_clear_error(
-    ip: InteractiveShell, backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "omics_magic.delete_sql", None)
-    sql = f"DELETE FROM aws.omics.sequence_store WHERE data__Identifier = '{ID}'"
-    with pytest.raises(UsageError, match="DELETE is not available yet"):
-        ip.run_cell_magic("omics", f"--confirm {ID}", sql)
-    assert backend.requests.count() == 0
-
-
 # --- -o/--output: handed to omics_magic.export.write_frame ------------------------------
 
 
-def test_output_goes_to_the_export_helper(
-    ip: InteractiveShell, backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch
+def test_output_writes_the_result_and_still_assigns_it(
+    ip: InteractiveShell, backend: OmicsBackend, tmp_path: Path
 ) -> None:
-    written: list[tuple[pd.DataFrame, str, bool]] = []
-    helper = types.ModuleType("omics_magic.export")
-    helper.write_frame = lambda df, path, overwrite=False: written.append(  # type: ignore[attr-defined]
-        (df, path, overwrite)
-    )
-    monkeypatch.setitem(sys.modules, "omics_magic.export", helper)
-    assert (
-        ip.run_cell_magic("omics", "stores << -o out.parquet", f"SELECT name FROM {STORES}") is None
-    )
-    ((df, path, _),) = written
-    assert path == "out.parquet" and df is ip.user_ns["stores"] and len(df) == 4
+    from omics_magic import read_parquet
+
+    target = tmp_path / "out.parquet"
+    assert ip.run_cell_magic("omics", f"stores << -o {target}", f"SELECT * FROM {STORES}") is None
+    stores = ip.user_ns["stores"]
+    assert len(stores) == 4
+    pd.testing.assert_frame_equal(read_parquet(target), stores.reset_index(drop=True))
 
 
-def test_output_without_the_export_helper_fails_before_any_call(
-    ip: InteractiveShell, backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch
+def test_existing_output_fails_before_any_call_unless_overwrite(
+    ip: InteractiveShell, backend: OmicsBackend, tmp_path: Path
 ) -> None:
-    monkeypatch.setitem(sys.modules, "omics_magic.export", None)
-    with pytest.raises(UsageError, match="-o/--output is not available"):
-        ip.run_cell_magic("omics", "-o out.parquet", f"SELECT name FROM {STORES}")
+    target = tmp_path / "out.parquet"
+    target.write_bytes(b"keep me")
+    with pytest.raises(UsageError, match="already exists.*--overwrite"):
+        ip.run_cell_magic("omics", f"-o {target}", f"SELECT name FROM {STORES}")
+    assert backend.requests.count() == 0
+    assert target.read_bytes() == b"keep me"
+
+    df = ip.run_cell_magic("omics", f"-o {target} --overwrite", f"SELECT name FROM {STORES}")
+    assert target.read_bytes()[:4] == b"PAR1" and len(df) == 4
+
+
+@pytest.mark.parametrize("path", ["out.txt", "no/such/dir/out.parquet"])
+def test_bad_output_path_fails_before_any_call(
+    ip: InteractiveShell, backend: OmicsBackend, path: str
+) -> None:
+    with pytest.raises(UsageError, match="format|does not exist"):
+        ip.run_cell_magic("omics", f"-o {path}", f"SELECT name FROM {STORES}")
     assert backend.requests.count() == 0

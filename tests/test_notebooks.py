@@ -19,7 +19,11 @@ nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
-from omics_magic.demo_mode import DEMO_STORE_ID, SCRATCH_STORE_ID  # noqa: E402
+from omics_magic.demo_mode import (  # noqa: E402
+    DEMO_STORE_ID,
+    SCRATCH_STORE_ID,
+    offline_environment,
+)
 from omics_magic.notebook_runner import execute_notebook, kernel_environment  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,9 +48,9 @@ def raises(cell: Any) -> bool:
 
 def run(path: Path, cwd: Path) -> list[Any]:
     nb = nbformat.read(path, as_version=4)
-    # The repository's own environment, minus anything that could reach real AWS:
-    # tests/conftest.py already removed profiles and set fake keys.
-    env = kernel_environment({**os.environ, "AWS_EC2_METADATA_DISABLED": "true"})
+    # No AWS setting at all but fake keys and a dead local endpoint: outside demo mode,
+    # a call from the kernel fails on this machine (the kernel is not under conftest's guard).
+    env = kernel_environment(offline_environment())
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env["PYTHONPATH"]])
     execute_notebook(nb, cwd=cwd, env=env, timeout=120)
     return [cell for cell in nb.cells if cell.cell_type == "code"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import io
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -88,6 +89,18 @@ def _create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
     return client
 
 
+def _forget_cached_clients() -> None:
+    """Drop omics_magic's cached clients, so its next call is made under (or after) the mock.
+
+    omics_magic reuses one client per region and session; one made before the
+    mock started would otherwise go to the network, and one made under it
+    would keep answering from the fake after it stopped.
+    """
+    aws = sys.modules.get("omics_magic.aws")
+    if aws is not None:
+        aws.clear_cache()
+
+
 class MockOmics:
     """The object :func:`mock_omics` returns: a context manager and a decorator."""
 
@@ -103,6 +116,7 @@ class MockOmics:
                 _original_create_client = botocore.client.ClientCreator.create_client
                 botocore.client.ClientCreator.create_client = _create_client  # type: ignore[method-assign]
             _active.append(self)
+        _forget_cached_clients()
         return self.backend
 
     def stop(self) -> None:
@@ -114,6 +128,7 @@ class MockOmics:
             if not _active and _original_create_client is not None:
                 botocore.client.ClientCreator.create_client = _original_create_client  # type: ignore[method-assign]
                 _original_create_client = None
+        _forget_cached_clients()
 
     def __enter__(self) -> OmicsBackend:
         return self.start()

@@ -60,6 +60,10 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # stop() must not wait for a handler sleeping on latency
+    # socketserver listens with a backlog of 5: a client opening 100+ connections
+    # at once (10 regions x a pool each) overflows it, and every dropped handshake
+    # stalls its connection for a second. Real endpoints have deep backlogs.
+    request_queue_size = 1024
     wire: OmicsWire
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
