@@ -15,11 +15,12 @@ import pytest
 import omics_magic
 from omics_magic.columns import DEFAULT_COLUMNS
 from omics_magic.errors import RegionFailureWarning
+from omics_magic.regions import omics_regions
 from omics_magic.testing import OmicsBackend
 from tests.fetch_helpers import expected_records, records
 
-REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-west-2"]
-PER_REGION = 25  # 100 stores in all
+REGIONS = list(omics_regions())  # all 10
+PER_REGION = 10  # 100 stores in all
 ONE_TPS = {"ListSequenceStores": 1, "GetSequenceStore": 1, "ListTagsForResource": 1}
 
 
