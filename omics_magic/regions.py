@@ -78,8 +78,8 @@ def resolve_regions(regions: str | Iterable[str] | None) -> tuple[str, ...]:
     """
     if regions is None:
         return default_regions()
-    if isinstance(regions, str):
-        regions = [regions]
+    if isinstance(regions, (str, bytes)) or not isinstance(regions, Iterable):
+        regions = [regions]  # one name; a bytes or a number is one (bad) name, not several
     checked = [_check(r) for r in regions]
     if not checked:
         return default_regions()
