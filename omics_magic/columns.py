@@ -21,7 +21,7 @@ from typing import Literal
 import pandas as pd
 import pyarrow as pa
 
-from .errors import UnknownColumnError
+from .errors import InputError, UnknownColumnError
 
 __all__ = [
     "ALL_COLUMNS",
@@ -171,6 +171,10 @@ def resolve_columns(columns: Iterable[str] | None) -> tuple[str, ...]:
         return DEFAULT_COLUMNS
     if isinstance(columns, str):
         columns = [columns]
+    if isinstance(columns, bytes) or not isinstance(columns, Iterable):
+        raise InputError(
+            f"columns must be a list of column names, e.g. ['name', 'tags']; got {columns!r}"
+        )
     wanted = set()
     for name in columns:
         wanted.add(column(name).name)
