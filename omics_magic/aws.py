@@ -24,7 +24,7 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from .errors import CredentialsError
+from .errors import CredentialsError, InputError
 from .pacing import install as install_pacing
 from .redact import install_log_redaction, redact
 
@@ -108,6 +108,8 @@ def resolve_session(
 
     Raises
     ------
+    InputError
+        If ``session`` is not a ``boto3.Session`` (a profile name, say).
     CredentialsError
         If ``profile`` (or ``$AWS_PROFILE``) names a profile that doesn't exist.
 
@@ -116,13 +118,19 @@ def resolve_session(
     >>> session = resolve_session()               # doctest: +SKIP
     >>> session = resolve_session(profile="lab")  # doctest: +SKIP
     """
+    import boto3
+
+    if session is not None and not isinstance(session, boto3.Session):
+        raise InputError(
+            f"session must be a boto3.Session, not {type(session).__name__} ({session!r}); "
+            "for a profile, pass boto3.Session(profile_name=...)"
+        )
     if os.environ.get(DEMO_ENV):  # demo mode: only its fake credentials (omics_magic.demo)
         from .demo_env import check_demo_credentials
 
         check_demo_credentials(session, profile)
     if session is not None:
         return session
-    import boto3
     from botocore.exceptions import BotoCoreError
 
     key = (profile, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_"))))
