@@ -123,6 +123,11 @@ def run_query(
     ...     "SELECT region, count(*) AS n FROM aws.omics.sequence_stores GROUP BY region"
     ... )
     """
+    if not isinstance(sql, str):
+        raise SQLError(
+            f"the query must be SQL text (a str), not {type(sql).__name__}; e.g. "
+            "run_query('SELECT * FROM aws.omics.sequence_stores')"
+        )
     plan = plan_statement(render_template(sql, namespace))
     if isinstance(plan, DeleteStatement):
         return run_delete(plan, confirm=confirm, regions=regions, session=session)
