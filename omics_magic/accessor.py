@@ -279,9 +279,9 @@ class OmicsAccessor:
         >>> df.omics.to_parquet("ds", partition_by_region=True)  # doctest: +SKIP
         """
         from .errors import ExportError
-        from .export import write_frame
+        from .export import output_path, write_frame
 
-        target = Path(path)
+        target = output_path(path)
         if not partition_by_region and target.suffix.lower() != ".parquet":
             raise ExportError(
                 f"to_parquet writes Parquet: use a path ending in .parquet, not {target.name!r}"

@@ -20,7 +20,15 @@ from .arrow import check_column_names, from_arrow, to_arrow
 from .atomic import atomic_dir, atomic_file, check_destination
 from .errors import ExportError
 
-__all__ = ["COMPRESSIONS", "FORMATS", "check_output", "read_parquet", "to_arrow", "write_frame"]
+__all__ = [
+    "COMPRESSIONS",
+    "FORMATS",
+    "check_output",
+    "output_path",
+    "read_parquet",
+    "to_arrow",
+    "write_frame",
+]
 
 COMPRESSIONS = ("zstd", "snappy", "gzip", "brotli", "lz4", "none")
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json"}
@@ -168,10 +176,20 @@ def check_output(
     ...
     omics_magic.errors.ExportError: can't tell the format of 'stores.txt': ...
     """
-    dest = Path(path).expanduser()
+    dest = output_path(path)
     _format_of(dest, partition_by_region)
     check_destination(dest, overwrite=overwrite)
     return dest
+
+
+def output_path(path: object) -> Path:
+    """``path`` as a Path (``~`` expanded), or ExportError if it is not a path at all."""
+    if not isinstance(path, (str, PathLike)) or (isinstance(path, str) and not path.strip()):
+        raise ExportError(
+            f"the output path must be a file name (str or pathlib.Path), not {path!r}; "
+            "e.g. 'stores.parquet'"
+        )
+    return Path(path).expanduser()
 
 
 def _format_of(dest: Path, partition_by_region: bool) -> str:
