@@ -219,6 +219,11 @@ def fetch_frame(
     if name is not None and not (isinstance(name, str) and 1 <= len(name) <= MAX_NAME):
         raise InputError(f"name must be a string of 1 to {MAX_NAME} characters; got {name!r}")
     timeout = check_timeout(timeout)
+    # A string is truthy: strict="no" would mean strict, progress="off" a progress bar.
+    if strict not in (True, False):
+        raise InputError(f"strict must be True or False; got {strict!r}")
+    if progress not in (True, False, None):
+        raise InputError(f"progress must be True, False or None (automatic); got {progress!r}")
     if max_concurrency is not None and not (
         isinstance(max_concurrency, int)
         and not isinstance(max_concurrency, bool)
