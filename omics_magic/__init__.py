@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 # Public name -> module that defines it; imported on first access (PEP 562).
 _LAZY: dict[str, str] = {
+    "OmicsMagic": "magic",
+    "run_query": "query",
     "sequence_store": "fetch",
     "sequence_stores": "fetch",
 }
@@ -76,3 +78,17 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext omics_magic``: register ``%omics``/``%%omics`` (and its config)."""
+    from .magic import OmicsMagic
+
+    ipython.register_magics(OmicsMagic(ipython))
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext omics_magic``: remove what :func:`load_ipython_extension` added."""
+    from .magic import unregister
+
+    unregister(ipython)

@@ -1,0 +1,266 @@
+"""The ``%%omics`` / ``%omics`` IPython magic: StackQL-style SQL over sequence stores.
+
+Load it with ``%load_ext omics_magic``. The magic only parses its line, calls
+:func:`omics_magic.query.run_query` and shows the result; errors from the
+library become one short :class:`~IPython.core.error.UsageError` line (set
+``%config OmicsMagic.short_errors = False`` for full tracebacks).
+
+Importing this module must stay cheap: boto3, duckdb and sqlglot load on the
+first query, not on ``%load_ext``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import (
+    Magics,
+    line_cell_magic,
+    magics_class,
+    needs_local_scope,
+    no_var_expand,
+)
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from traitlets import Bool, Enum, Float, Int, List, TraitError, Unicode, validate
+from traitlets.config.configurable import Configurable
+
+from .errors import ExportError, OmicsMagicError, RegionFailureWarning
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from IPython.core.interactiveshell import InteractiveShell
+
+__all__ = ["OmicsMagic", "split_line"]
+
+# Options whose value is the next word, so that the SQL can start after them.
+_VALUE_OPTIONS = {"-r", "--region", "--profile", "--confirm", "-o", "--output"}
+_WORD = re.compile(r"""(?:"[^"]*"|'[^']*'|\S)+""")
+_OPTION = re.compile(r"-{1,2}[A-Za-z]")
+_ASSIGN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*<<")
+
+
+def split_line(line: str) -> tuple[str, str | None, str]:
+    """Split a magic line into (options, assigned name, SQL).
+
+    Options come first (before and/or after ``name <<``); the SQL is the rest
+    of the line, kept verbatim so that its quotes survive.
+
+    Examples
+    --------
+    >>> split_line("-r us-east-1 stores << SELECT 1")
+    ('-r us-east-1', 'stores', 'SELECT 1')
+    """
+    options: list[str] = []
+
+    def take_options(pos: int) -> int:
+        while True:
+            word = _WORD.search(line, pos)
+            if word is None or not _OPTION.match(word.group()):
+                return pos
+            options.append(word.group())
+            pos = word.end()
+            if word.group() in _VALUE_OPTIONS:
+                value = _WORD.search(line, pos)
+                if value is not None:
+                    options.append(value.group())
+                    pos = value.end()
+
+    pos = take_options(0)
+    target = None
+    assign = _ASSIGN.match(line, pos)
+    if assign:
+        target = assign.group(1)
+        pos = take_options(assign.end())
+    return " ".join(options), target, line[pos:].strip()
+
+
+@magics_class
+class OmicsMagic(Magics, Configurable):
+    """Run StackQL-style SQL over AWS HealthOmics sequence stores.
+
+    Every trait is settable with ``%config OmicsMagic.<name> = ...`` (the base
+    ``Magics`` registers the instance in ``shell.configurables``).
+    """
+
+    regions = List(
+        Unicode(),
+        default_value=[],
+        help="Regions to query when the SQL doesn't pick them (empty: $OMICS_MAGIC_REGIONS "
+        "or every omics region).",
+    ).tag(config=True)
+    profile = Unicode(None, allow_none=True, help="AWS profile to use (None: default).").tag(
+        config=True
+    )
+    short_errors = Bool(
+        True, help="Show errors as one line; False re-raises them with the traceback."
+    ).tag(config=True)
+    progress = Enum(
+        ["auto", True, False],
+        default_value="auto",
+        help="Progress bar: 'auto' (when many regions in a notebook), True or False.",
+    ).tag(config=True)
+    strict = Bool(False, help="Fail when any region fails, instead of a note.").tag(config=True)
+    max_concurrency = Int(None, allow_none=True, help="Bound on requests in flight.").tag(
+        config=True
+    )
+    timeout = Float(None, allow_none=True, help="Seconds before a query gives up.").tag(
+        config=True
+    )
+
+    def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+
+    @validate("regions")
+    def _check_regions(self, proposal: Any) -> list[str]:
+        from .regions import resolve_regions
+
+        if not proposal["value"]:
+            return []
+        try:
+            return list(resolve_regions(proposal["value"]))
+        except OmicsMagicError as err:
+            raise TraitError(str(err)) from None
+
+    @no_var_expand
+    @needs_local_scope
+    @magic_arguments()
+    @argument(
+        "-r",
+        "--region",
+        action="append",
+        default=None,
+        metavar="REGION",
+        help="Region to query when the SQL doesn't pick one; repeat for several.",
+    )
+    @argument("--profile", default=None, help="AWS profile for this query.")
+    @argument("--strict", action="store_true", help="Fail if any region fails.")
+    @argument("--no-progress", action="store_true", help="Don't show a progress bar.")
+    @argument(
+        "--confirm",
+        default=None,
+        metavar="ID",
+        help="Confirm a DELETE: the ID of the store it deletes.",
+    )
+    @argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="PATH",
+        help="Also write the result to PATH (.parquet).",
+    )
+    @argument(
+        "query",
+        nargs="*",
+        help="[name <<] SQL: assign the result to `name` instead of showing it; the SQL is "
+        "the rest of the line and the cell, e.g. SELECT * FROM aws.omics.sequence_stores",
+    )
+    @line_cell_magic
+    def omics(
+        self, line: str, cell: str | None = None, local_ns: dict[str, Any] | None = None
+    ) -> pd.DataFrame | None:
+        """Query AWS HealthOmics sequence stores with SQL; the result is a DataFrame.
+
+        Resources: ``aws.omics.sequence_stores`` (every store in the regions
+        queried) and ``aws.omics.sequence_store`` (one store, by
+        ``WHERE data__Identifier = '<id>'``). ``region =``/``IN`` picks the
+        regions to call; the rest of the SQL runs in DuckDB. ``{{name}}`` inserts
+        a Python variable as a SQL literal.
+        """
+        options, target, sql = split_line(line)
+        args = parse_argstring(self.omics, options)
+        if cell is not None:
+            sql = f"{sql}\n{cell}" if sql else cell
+        if not sql.strip():
+            raise UsageError(
+                "no query; write e.g. %omics SELECT * FROM aws.omics.sequence_stores"
+            )
+        try:
+            return self._run(args, target, sql, local_ns)
+        except OmicsMagicError as err:
+            if self.short_errors:
+                raise UsageError(str(err)) from err
+            raise
+
+    def _run(
+        self, args: Any, target: str | None, sql: str, local_ns: dict[str, Any] | None
+    ) -> pd.DataFrame | None:
+        from .query import run_query
+
+        assert self.shell is not None
+        namespace = {**self.shell.user_ns, **(local_ns or {})}
+        write = _output_writer() if args.output else None  # fails before any AWS call
+        profile = args.profile or self.profile
+        session = None
+        if profile:
+            from .aws import resolve_session
+
+            session = resolve_session(profile=profile)
+        progress: bool | None = None if self.progress == "auto" else bool(self.progress)
+        if args.no_progress:
+            progress = False
+        with warnings.catch_warnings():
+            # The note below replaces the engine's per-fetch warnings.
+            warnings.simplefilter("ignore", RegionFailureWarning)
+            result = run_query(
+                sql,
+                regions=args.region or list(self.regions) or None,
+                session=session,
+                strict=args.strict or self.strict,
+                progress=progress,
+                namespace=namespace,
+                max_concurrency=self.max_concurrency,
+                timeout=self.timeout,
+                confirm=args.confirm,
+            )
+        if write is not None:
+            write(result, args.output)
+        errors = result.attrs.get("omics_errors") or []
+        if errors:
+            print(_note(errors), file=sys.stderr)
+        if target is not None:
+            self.shell.user_ns[target] = result
+            return None
+        return result
+
+
+def _note(errors: list[dict[str, Any]]) -> str:
+    """One short line about the regions that failed."""
+    listed = ", ".join(f"{e.get('region')} ({e.get('kind') or e.get('code')})" for e in errors)
+    return (
+        f"omics: {len(errors)} region(s) failed and are missing from the result: {listed}; "
+        "details in .attrs['omics_errors'], or use --strict to make this an error"
+    )
+
+
+def _output_writer() -> Callable[[pd.DataFrame, str], None]:
+    # Hook for -o/--output: the export module (omics_magic.export) owns the file
+    # format, safe writes and overwrite policy.
+    try:
+        from .export import write_frame
+    except ImportError:
+        raise ExportError(
+            "-o/--output is not available in this version of omics_magic (no export module)"
+        ) from None
+
+    def write(df: pd.DataFrame, path: str) -> None:
+        write_frame(df, path, overwrite=False)
+
+    return write
+
+
+def unregister(shell: InteractiveShell) -> None:
+    """Remove ``%omics``/``%%omics`` and the OmicsMagic configurable from ``shell``."""
+    manager = shell.magics_manager
+    for kind in ("line", "cell"):
+        magic = manager.magics[kind].get("omics")
+        if getattr(magic, "__self__", None).__class__.__name__ == "OmicsMagic":
+            del manager.magics[kind]["omics"]
+    manager.registry.pop("OmicsMagic", None)
+    shell.configurables[:] = [
+        c for c in shell.configurables if c.__class__.__name__ != "OmicsMagic"
+    ]
