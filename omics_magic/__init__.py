@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 # Public name -> module that defines it; imported on first access (PEP 562).
 _LAZY: dict[str, str] = {
     "OmicsMagic": "magic",
+    "read_parquet": "export",
     "run_query": "query",
     "sequence_store": "fetch",
     "sequence_stores": "fetch",
@@ -65,6 +66,10 @@ __all__ = [
     "__version__",
     *_LAZY,
 ]
+
+
+# Registers the df.omics pandas accessor; accessor.py itself loads nothing heavy.
+from . import accessor as _accessor  # noqa: E402, F401
 
 
 def __getattr__(name: str) -> Any:
