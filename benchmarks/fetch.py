@@ -277,7 +277,6 @@ class Scenario:
 
 
 def run_scenario(args: argparse.Namespace, scenario: Scenario) -> list[tuple[str, bool]]:
-    import omics_magic
     from omics_magic.columns import DEFAULT_COLUMNS
     from omics_magic.fetch import MAX_DEFAULT_CONCURRENCY, PER_REGION_CONCURRENCY
     from omics_magic.regions import omics_regions
@@ -291,10 +290,15 @@ def run_scenario(args: argparse.Namespace, scenario: Scenario) -> list[tuple[str
         "tps": scenario.tps,
         "burst": args.burst,
     }
-    print(f"\n== {scenario.name}: {n_regions} regions x {stores} stores, "
-          f"{latency * 1000:g} ms a request, "
-          + (f"quota {scenario.tps:g} TPS per region and operation, burst {args.burst:g}"
-             if scenario.tps else "no quotas"))
+    print(
+        f"\n== {scenario.name}: {n_regions} regions x {stores} stores, "
+        f"{latency * 1000:g} ms a request, "
+        + (
+            f"quota {scenario.tps:g} TPS per region and operation, burst {args.burst:g}"
+            if scenario.tps
+            else "no quotas"
+        )
+    )
     print(f"   omics_magic: {scenario.note}")
 
     fake = FakeProcess(config)
@@ -309,8 +313,10 @@ def run_scenario(args: argparse.Namespace, scenario: Scenario) -> list[tuple[str
             if probe.calls[(LIST, 200, "")] >= 1 and not probe.failed:
                 contenders["(b) aws cli loop"] = lambda: awscli_loop(regions, awscli_env)
             else:
-                print(f"   (b) skipped: awscli did not reach the fake through "
-                      f"AWS_ENDPOINT_URL_OMICS ({probe.error or 'no request seen'})")
+                print(
+                    f"   (b) skipped: awscli did not reach the fake through "
+                    f"AWS_ENDPOINT_URL_OMICS ({probe.error or 'no request seen'})"
+                )
         elif args.awscli:
             print("   (b) skipped: no `aws` on PATH")
         without_tags = [c for c in DEFAULT_COLUMNS if c != "tags"]
@@ -344,29 +350,46 @@ def run_scenario(args: argparse.Namespace, scenario: Scenario) -> list[tuple[str
     for name, runs in outcomes.items():
         good = [o for o in runs if not (name.startswith("(a)") and o.failed)] or runs
         last = good[-1]
-        rows.append([
-            name,
-            median(o.seconds for o in good),
-            min(o.seconds for o in good),
-            median(o.cpu for o in good),
-            median(o.fake_cpu for o in good),
-            _calls(last, LIST),
-            _calls(last, TAGS),
-            _calls(last, GET),
-            max(_throttled(o) for o in runs),
-            max(o.failed for o in runs),
-            last.rows,
-        ])
-    print(table(
-        ["contender", "median s", "min s", "client CPU s", "fake CPU s", "List", "ListTags",
-         "Get", "429s (max)", "failed", "rows"],
-        rows,
-    ))
+        rows.append(
+            [
+                name,
+                median(o.seconds for o in good),
+                min(o.seconds for o in good),
+                median(o.cpu for o in good),
+                median(o.fake_cpu for o in good),
+                _calls(last, LIST),
+                _calls(last, TAGS),
+                _calls(last, GET),
+                max(_throttled(o) for o in runs),
+                max(o.failed for o in runs),
+                last.rows,
+            ]
+        )
+    print(
+        table(
+            [
+                "contender",
+                "median s",
+                "min s",
+                "client CPU s",
+                "fake CPU s",
+                "List",
+                "ListTags",
+                "Get",
+                "429s (max)",
+                "failed",
+                "rows",
+            ],
+            rows,
+        )
+    )
     for name, runs in outcomes.items():
         errors = {o.error for o in runs if o.error}
         if errors:
-            print(f"   {name}: {sum(1 for o in runs if o.failed)} of {len(runs)} runs had "
-                  f"failures: {'; '.join(sorted(errors))}")
+            print(
+                f"   {name}: {sum(1 for o in runs if o.failed)} of {len(runs)} runs had "
+                f"failures: {'; '.join(sorted(errors))}"
+            )
     if "(b) aws cli loop" in outcomes:
         print("   (b) lists only (no tags): compare it with (d)")
 
@@ -375,9 +398,11 @@ def run_scenario(args: argparse.Namespace, scenario: Scenario) -> list[tuple[str
     burst = args.burst
     if scenario.tps:
         bound = critical_path(stores, latency=latency, tps=scenario.tps, burst=burst, tags=True)
-        print(f"   critical path T* = P*L + L + max(0, S - B)/TPS = {pages}*{latency:g} + "
-              f"{latency:g} + max(0, {stores} - {burst:g})/{scenario.tps:g} = {bound:.3f} s "
-              "(slowest region: its pages, then its tag calls at the quota after the burst)")
+        print(
+            f"   critical path T* = P*L + L + max(0, S - B)/TPS = {pages}*{latency:g} + "
+            f"{latency:g} + max(0, {stores} - {burst:g})/{scenario.tps:g} = {bound:.3f} s "
+            "(slowest region: its pages, then its tag calls at the quota after the burst)"
+        )
         concurrency = None
     else:
         concurrency = args.max_concurrency or min(
@@ -386,12 +411,15 @@ def run_scenario(args: argparse.Namespace, scenario: Scenario) -> list[tuple[str
         waves = math.ceil(n_regions * stores / concurrency)
         bound = pages * latency + waves * latency
         unbounded = critical_path(stores, latency=latency, tps=None, burst=burst, tags=True)
-        print(f"   critical path T* = P*L + ceil(R*S/C)*L = {pages}*{latency:g} + "
-              f"ceil({n_regions}*{stores}/{concurrency})*{latency:g} = {bound:.3f} s "
-              f"(C = omics_magic's {concurrency} requests in flight; "
-              f"with unbounded concurrency P*L + L = {unbounded:.3f} s)")
-    bound_no_tags = critical_path(stores, latency=latency, tps=scenario.tps, burst=burst,
-                                  tags=False)
+        print(
+            f"   critical path T* = P*L + ceil(R*S/C)*L = {pages}*{latency:g} + "
+            f"ceil({n_regions}*{stores}/{concurrency})*{latency:g} = {bound:.3f} s "
+            f"(C = omics_magic's {concurrency} requests in flight; "
+            f"with unbounded concurrency P*L + L = {unbounded:.3f} s)"
+        )
+    bound_no_tags = critical_path(
+        stores, latency=latency, tps=scenario.tps, burst=burst, tags=False
+    )
 
     a = median(o.seconds for o in outcomes["(a) boto3 loop"] if not o.failed)
     c_runs = outcomes["(c) omics_magic"]
@@ -415,10 +443,18 @@ def run_scenario(args: argparse.Namespace, scenario: Scenario) -> list[tuple[str
         checks = [
             ("(c)/critical path", c / bound, "<= 1.25", c / bound <= 1.25),
             ("(a)/(c)", a / c, f">= {target:g}", a / c >= target),
-            ("(c) failed regions", max(o.failed for o in c_runs), "0",
-             max(o.failed for o in c_runs) == 0),
-            ("(c) throttled retries, % of calls", 100 * c_throttled / max(1, c_calls), "<= 5%",
-             c_throttled <= 0.05 * c_calls),
+            (
+                "(c) failed regions",
+                max(o.failed for o in c_runs),
+                "0",
+                max(o.failed for o in c_runs) == 0,
+            ),
+            (
+                "(c) throttled retries, % of calls",
+                100 * c_throttled / max(1, c_calls),
+                "<= 5%",
+                c_throttled <= 0.05 * c_calls,
+            ),
             ("(d) ListTagsForResource calls", d_tags, "0", d_tags == 0),
         ]
     else:
@@ -431,9 +467,16 @@ def run_scenario(args: argparse.Namespace, scenario: Scenario) -> list[tuple[str
         print(ratio_line(name, float(value), target_text, ok))
         results.append((f"{tag}: {name}", ok))
     print(ratio_line("(d)/critical path without tags", d / bound_no_tags, "-", None))
-    print(ratio_line("(c)/client CPU floor", c / cpu_floor, "-", None,
-                     f"floor = {c_calls} calls x {per_call_cpu * 1000:.2f} ms CPU a call "
-                     f"in (a) = {cpu_floor:.3f} s"))
+    print(
+        ratio_line(
+            "(c)/client CPU floor",
+            c / cpu_floor,
+            "-",
+            None,
+            f"floor = {c_calls} calls x {per_call_cpu * 1000:.2f} ms CPU a call "
+            f"in (a) = {cpu_floor:.3f} s",
+        )
+    )
     if "(b) aws cli loop" in outcomes:
         b = median(o.seconds for o in outcomes["(b) aws cli loop"])
         print(ratio_line("(b)/(d)", b / d, "-", None, "awscli lists only, like (d)"))
@@ -441,13 +484,17 @@ def run_scenario(args: argparse.Namespace, scenario: Scenario) -> list[tuple[str
 
 
 def _calls(outcome: Outcome, operation: str) -> int:
-    return sum(n for (op, status, _), n in outcome.calls.items() if op == operation and
-               status < 400)
+    return sum(
+        n for (op, status, _), n in outcome.calls.items() if op == operation and status < 400
+    )
 
 
 def _throttled(outcome: Outcome, operation: str | None = None) -> int:
-    return sum(n for (op, status, _), n in outcome.calls.items()
-               if status == 429 and operation in (None, op))
+    return sum(
+        n
+        for (op, status, _), n in outcome.calls.items()
+        if status == 429 and operation in (None, op)
+    )
 
 
 # -- main -------------------------------------------------------------------------------------
@@ -459,22 +506,37 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--scenario", choices=["latency", "quota", "both"], default="both")
     parser.add_argument("--regions", type=int, default=10, help="regions (max 10: botocore's)")
-    parser.add_argument("--latency-stores", type=int, default=50,
-                        help="stores per region, latency-bound")
-    parser.add_argument("--quota-stores", type=int, default=10,
-                        help="stores per region, quota-bound")
+    parser.add_argument(
+        "--latency-stores", type=int, default=50, help="stores per region, latency-bound"
+    )
+    parser.add_argument(
+        "--quota-stores", type=int, default=10, help="stores per region, quota-bound"
+    )
     parser.add_argument("--latency", type=float, default=0.020, help="seconds added a request")
-    parser.add_argument("--tps", type=float, default=5.0,
-                        help="quota-bound: requests/s per region and operation (AWS: 5)")
-    parser.add_argument("--burst", type=float, default=2.0,
-                        help="quota-bound: token bucket size (calls at once)")
+    parser.add_argument(
+        "--tps",
+        type=float,
+        default=5.0,
+        help="quota-bound: requests/s per region and operation (AWS: 5)",
+    )
+    parser.add_argument(
+        "--burst", type=float, default=2.0, help="quota-bound: token bucket size (calls at once)"
+    )
     parser.add_argument("--repetitions", type=int, default=3)
-    parser.add_argument("--max-concurrency", type=int, default=None,
-                        help="omics_magic's max_concurrency (default: its own)")
-    parser.add_argument("--no-awscli", dest="awscli", action="store_false",
-                        help="skip contender (b)")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny smoke run: 2 regions, few stores, 2 ms, 50 TPS, 1 repetition")
+    parser.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=None,
+        help="omics_magic's max_concurrency (default: its own)",
+    )
+    parser.add_argument(
+        "--no-awscli", dest="awscli", action="store_false", help="skip contender (b)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny smoke run: 2 regions, few stores, 2 ms, 50 TPS, 1 repetition",
+    )
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
@@ -494,28 +556,45 @@ def main(argv: list[str] | None = None) -> int:
 
     print("omics_magic fetch benchmark; fake OmicsServer on 127.0.0.1 in its own process")
     print(f"machine: {_harness.machine()}")
-    print(f"omics_magic default rate {DEFAULT_RATE:g} TPS; AWS's documented default "
-          f"{AWS_QUOTAS[LIST]:g} TPS (List/Get/ListTags): "
-          + ("match" if DEFAULT_RATE == AWS_QUOTAS[LIST] == AWS_QUOTAS[TAGS] else "MISMATCH"))
+    print(
+        f"omics_magic default rate {DEFAULT_RATE:g} TPS; AWS's documented default "
+        f"{AWS_QUOTAS[LIST]:g} TPS (List/Get/ListTags): "
+        + ("match" if DEFAULT_RATE == AWS_QUOTAS[LIST] == AWS_QUOTAS[TAGS] else "MISMATCH")
+    )
     scenarios = []
     if args.scenario in ("latency", "both"):
-        scenarios.append(Scenario("latency-bound", args.latency_stores, None, None,
-                                  "rate=None (no quota: pacing off), default max_concurrency"
-                                  if args.max_concurrency is None
-                                  else f"rate=None, max_concurrency={args.max_concurrency}"))
+        scenarios.append(
+            Scenario(
+                "latency-bound",
+                args.latency_stores,
+                None,
+                None,
+                "rate=None (no quota: pacing off), default max_concurrency"
+                if args.max_concurrency is None
+                else f"rate=None, max_concurrency={args.max_concurrency}",
+            )
+        )
     if args.scenario in ("quota", "both"):
         default = args.tps == DEFAULT_RATE
-        scenarios.append(Scenario(
-            "quota-bound", args.quota_stores, args.tps, "default" if default else args.tps,
-            "defaults (rate 'auto' = 5 TPS)" if default
-            else f"rate={args.tps:g} (the account's quota, as --tps says)",
-        ))
+        scenarios.append(
+            Scenario(
+                "quota-bound",
+                args.quota_stores,
+                args.tps,
+                "default" if default else args.tps,
+                "defaults (rate 'auto' = 5 TPS)"
+                if default
+                else f"rate={args.tps:g} (the account's quota, as --tps says)",
+            )
+        )
     results = []
     for scenario in scenarios:
         results += run_scenario(args, scenario)
     missed = [name for name, ok in results if not ok]
-    print(f"\ntargets: {len(results) - len(missed)} PASS, {len(missed)} MISS"
-          + (f" ({'; '.join(missed)})" if missed else ""))
+    print(
+        f"\ntargets: {len(results) - len(missed)} PASS, {len(missed)} MISS"
+        + (f" ({'; '.join(missed)})" if missed else "")
+    )
     return 0
 
 
