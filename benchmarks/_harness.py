@@ -79,9 +79,10 @@ def machine() -> str:
             versions.append(f"{name} {version(name)}")
         except Exception:  # noqa: BLE001 - a missing package is just not listed
             pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}; " + ", ".join(versions)
+        f"Python {platform.python_version()}; " + ", ".join(versions) + f"; load average {load}"
     )
 
 
