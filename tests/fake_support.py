@@ -11,9 +11,11 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 REGION = "us-east-1"
-NO_RETRY = Config(retries={"max_attempts": 1, "mode": "standard"})
+# Note: botocore's retries "max_attempts" counts *retries* (it adds 1); the total
+# number of attempts is "total_max_attempts".
+NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 NO_CLIENT_VALIDATION = Config(
-    retries={"max_attempts": 1, "mode": "standard"}, parameter_validation=False
+    retries={"total_max_attempts": 1, "mode": "standard"}, parameter_validation=False
 )
 
 

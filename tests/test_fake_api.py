@@ -73,12 +73,12 @@ def test_update_changes_the_store_and_its_update_time(omics_fake: OmicsBackend) 
     past = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     made = omics_fake.create_sequence_store(REGION, "old", creation_time=past)
     updated = omics_client().update_sequence_store(
-        id=made["id"], name="new", description="now described", fallbackLocation="s3://b/x/"
+        id=made["id"], name="new", description="now described", fallbackLocation="s3://my-bucket/x/"
     )
     assert (updated["name"], updated["description"]) == ("new", "now described")
     assert updated["updateTime"] > past
     got = omics_client().get_sequence_store(id=made["id"])
-    assert (got["name"], got["fallbackLocation"]) == ("new", "s3://b/x/")
+    assert (got["name"], got["fallbackLocation"]) == ("new", "s3://my-bucket/x/")
     assert got["creationTime"] == past
 
 

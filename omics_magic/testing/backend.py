@@ -1,8 +1,9 @@
 """OmicsBackend: the state of the fake service, its faults and its request log.
 
 State is kept per (account, region). Both ways in (``mock_omics`` and
-``OmicsServer``) share one backend; the wire layer (``responses``) calls the
-``api_*`` methods, tests call the plain ones to arrange state directly.
+``OmicsServer``) share one backend; the wire layer (``responses``) runs the
+API operations (``operations``) on it, tests call its methods to arrange
+state directly. Store IDs are unique across the backend and never reused.
 
 Deletion: DeleteSequenceStore marks a store ``DELETING``; it is gone from the
 first request that comes ``deletion_delay`` seconds later (default 0: gone on
@@ -71,6 +72,7 @@ class OmicsBackend:
         self.max_stores_per_region = max_stores_per_region
         self._state: dict[tuple[str, str], RegionState] = {}
         self._access_keys: dict[str, str] = {}
+        self._ids: set[str] = set()  # every ID ever handed out (AWS never reuses one)
         self.faults = Faults(clock)
         self.requests = RequestLog()
 
@@ -108,10 +110,9 @@ class OmicsBackend:
         return store
 
     def _new_id(self) -> str:
-        taken = {sid for state in self._state.values() for sid in state.stores}
         while True:
             candidate = str(self._rng.randrange(10**9, 10**10))
-            if candidate not in taken:
+            if candidate not in self._ids:
                 return candidate
 
     # -- direct state access (for tests and seeding) -----------------------------------
@@ -158,7 +159,7 @@ class OmicsBackend:
                 )
             if store_id is not None and not (store_id.isdigit() and 10 <= len(store_id) <= 36):
                 raise ValueError(f"store_id must be 10 to 36 digits, not {store_id!r}")
-            if store_id is not None and any(store_id in s.stores for s in self._state.values()):
+            if store_id is not None and store_id in self._ids:
                 raise ValueError(f"store ID {store_id} is taken (IDs are unique, as in AWS)")
             store = SequenceStore(
                 id=store_id or self._new_id(),
@@ -181,6 +182,7 @@ class OmicsBackend:
                 tags=dict(tags or {}),
             )
             state.stores[store.id] = store
+            self._ids.add(store.id)
             return {**store.to_api(), "tags": dict(store.tags)}
 
     def stores(self, region: str, *, account_id: str = DEFAULT_ACCOUNT_ID) -> list[dict[str, Any]]:

@@ -17,7 +17,8 @@ from .exceptions import ERROR_STATUS, OmicsServiceError
 
 __all__ = ["AWS_QUOTAS", "Faults", "TokenBucket"]
 
-# AWS HealthOmics' documented per-account, per-region request rates (TPS).
+# AWS HealthOmics' documented per-account, per-region request rates (TPS); its keys
+# are also the operations the fake serves.
 AWS_QUOTAS: dict[str, float] = {
     "ListSequenceStores": 5.0,
     "GetSequenceStore": 5.0,
@@ -81,8 +82,25 @@ class _ErrorRule:
         return (self.region in (None, region)) and (self.operation in (None, operation))
 
 
+def _check_scope(region: str | None, operation: str | None) -> None:
+    # A typo here would make a fault silently never fire; say so at once instead.
+    if operation is not None and operation not in AWS_QUOTAS:
+        raise ValueError(f"unknown operation {operation!r}; use one of: {', '.join(AWS_QUOTAS)}")
+    if region is not None:
+        from ..regions import omics_regions
+
+        if region not in omics_regions():
+            raise ValueError(
+                f"{region!r} is not an omics region; use one of: {', '.join(omics_regions())}"
+            )
+
+
 class Faults:
-    """The fault plan of one backend. All methods are thread-safe."""
+    """The fault plan of one backend. All methods are thread-safe.
+
+    A request meets its faults in this order: latency, then a disabled region,
+    then injected errors, then the quota.
+    """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -102,6 +120,7 @@ class Faults:
     def set_latency(self, seconds: float, region: str | None, operation: str | None) -> None:
         if seconds < 0:
             raise ValueError("latency must be >= 0 seconds")
+        _check_scope(region, operation)
         with self._lock:
             self._latency[(region, operation)] = float(seconds)
 
@@ -123,6 +142,7 @@ class Faults:
     ) -> None:
         if times is not None and times < 1:
             raise ValueError("times must be None (always) or >= 1")
+        _check_scope(region, operation)
         if status is None and code not in ERROR_STATUS:
             raise ValueError(
                 f"unknown error code {code!r}; pass status= or use one of: "
@@ -132,6 +152,7 @@ class Faults:
             self._errors.append(_ErrorRule(code, region, operation, times, message, status))
 
     def disable_region(self, region: str) -> None:
+        _check_scope(region, None)
         with self._lock:
             self._disabled.add(region)
 

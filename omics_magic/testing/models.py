@@ -137,7 +137,10 @@ def encode_token(store: SequenceStore) -> str:
 def decode_token(token: str) -> tuple[datetime, str]:
     try:
         cursor = json.loads(base64.urlsafe_b64decode(token.encode()))
-        return datetime.fromisoformat(cursor["t"]), str(cursor["i"])
+        after = datetime.fromisoformat(cursor["t"])
+        if after.tzinfo is None:
+            raise ValueError("naive time")
+        return after, str(cursor["i"])
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeError):
         raise validation("Invalid nextToken") from None
 

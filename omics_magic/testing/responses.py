@@ -21,7 +21,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -73,10 +73,14 @@ class OmicsWire:
     """Answer raw HTTP requests from one backend (shared by the mock and the server)."""
 
     def __init__(
-        self, backend: OmicsBackend, unknown_region: Literal["raise", "answer"] = "raise"
+        self,
+        backend: OmicsBackend,
+        unknown_region: Literal["raise", "answer"] = "raise",
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         self.backend = backend
         self.unknown_region = unknown_region
+        self._sleep = sleep  # the server's wakes up early when it stops
 
     def handle(
         self, method: str, url: str, headers: Mapping[str, Any], body: bytes | str | None
@@ -110,12 +114,18 @@ class OmicsWire:
                 )
             delay = self.backend.faults.latency(region, routed[0])
             if delay:
-                time.sleep(delay)
+                self._sleep(delay)
             self.backend.faults.check(account_id, region, routed[0])
             answer = self._call(routed[0], routed[1], split.query, body, account_id, region)
         except OmicsServiceError as err:
             self._log(operation, region, account_id, err.status, err.code)
             return _error(err, request_id)
+        except UnknownEndpointError:
+            raise
+        except Exception as bug:  # a bug in the fake: answer as AWS would, and say what broke
+            internal = OmicsServiceError("InternalServerException", f"fake omics bug: {bug!r}")
+            self._log(operation, region, account_id, internal.status, internal.code)
+            return _error(internal, request_id)
         self._log(operation, region, account_id, answer.status, None)
         answer.headers["x-amzn-RequestId"] = request_id
         return answer

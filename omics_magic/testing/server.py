@@ -40,6 +40,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         url = f"http://{self.headers.get('Host', 'localhost')}{self.path}"
         answer = self.server.wire.handle(self.command, url, dict(self.headers.items()), body)
+        if self.server.stopping.is_set():
+            self.close_connection = True  # stopped meanwhile: hang up, as a dead server would
+            return
         self.send_response(answer.status)
         for name, value in answer.headers.items():
             self.send_header(name, value)
@@ -63,6 +66,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__(*args, **kwargs)
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self.stopping = threading.Event()
 
     def track(self, connection: socket.socket, *, add: bool) -> None:
         with self._connections_lock:
@@ -70,6 +74,10 @@ class _Server(ThreadingHTTPServer):
                 self._connections.add(connection)
             else:
                 self._connections.discard(connection)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not self.stopping.is_set():  # after stop(), broken connections are expected
+            super().handle_error(request, client_address)
 
     def close_connections(self) -> None:
         # Keep-alive connections would otherwise go on being answered after stop().
@@ -136,7 +144,8 @@ class OmicsServer:
         if self._httpd is not None:
             return self
         httpd = _Server(self._address, _Handler)
-        httpd.wire = OmicsWire(self.backend, unknown_region="answer")
+        # Latency sleeps wake up at stop(), so no handler thread outlives the server by long.
+        httpd.wire = OmicsWire(self.backend, unknown_region="answer", sleep=httpd.stopping.wait)
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever,
@@ -152,6 +161,7 @@ class OmicsServer:
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
+        httpd.stopping.set()
         httpd.shutdown()
         httpd.server_close()
         httpd.close_connections()

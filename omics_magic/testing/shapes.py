@@ -114,7 +114,9 @@ def _pattern_check(pattern: str) -> Callable[[str], bool]:
         return lambda s: bool(s) and all(unicodedata.category(c)[0] in allowed for c in s)
     compiled = re.compile(pattern)
     if "^" in pattern or "$" in pattern:
-        return lambda s: compiled.search(s) is not None
+        # Explicitly anchored alternatives, e.g. "$|^s3://bucket/...": empty, or a
+        # value that starts like an S3 URI. Matching from the start gives that.
+        return lambda s: compiled.match(s) is not None
     return lambda s: compiled.fullmatch(s) is not None
 
 
