@@ -25,6 +25,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from .errors import CredentialsError
+from .pacing import install as install_pacing
 
 if TYPE_CHECKING:
     import boto3
@@ -222,6 +223,7 @@ def omics_client(session: boto3.Session, region: str, *, max_pool: int = 10) -> 
             read_timeout=READ_TIMEOUT,
         )
         client = session.client("omics", region_name=region, config=config)
+        install_pacing(client)  # inert unless a call is made inside pacing.paced()
         per_region[region] = client
         return client
 

@@ -16,35 +16,35 @@ costs a region is described in :mod:`omics_magic.region_fetch`.
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
-import warnings
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .aws import check_credentials, omics_client, resolve_session
 from .columns import frame, resolve_columns
-from .errors import AmbiguousStoreError, FetchError, InputError, RegionFailureWarning
+from .errors import AmbiguousStoreError, InputError
+from .fetch_report import ERRORS_ATTR, progress_bar, report_failures, show_progress
 from .pacing import Rate, pacer_for, resolve_rate
-from .region_fetch import GET, LIST, TAGS, Plan, RegionCalls, RegionResult, fetch_region
+from .region_calls import GET, LIST, TAGS, RegionCalls
+from .region_fetch import Plan, RegionResult, fetch_region
 from .regions import resolve_regions, validate_identifier
+from .workers import DaemonPool
 
 if TYPE_CHECKING:
     import boto3
 
 __all__ = ["ERRORS_ATTR", "REGIONS_ATTR", "fetch_frame", "sequence_store", "sequence_stores"]
 
-ERRORS_ATTR = "omics_errors"
 REGIONS_ATTR = "omics_regions"
 #: Default bound on requests in flight: enough per region to keep its paced calls
 #: flowing at a few hundred ms of latency, capped so that unpaced fetches over
 #: many regions stay polite.
 PER_REGION_CONCURRENCY = 16
+MAX_NAME = 127  # the API's limit on a store name
 MAX_DEFAULT_CONCURRENCY = 128
 
 
@@ -79,7 +79,7 @@ def sequence_stores(
         than one region.
     timeout
         Seconds each region may take; a region still running then is reported as
-        ``unavailable`` (code ``DeadlineExceeded``). None waits for every region.
+        ``unavailable`` (code ``DeadlineExceeded``). None (or inf) waits for every region.
     max_concurrency
         Requests in flight at once, over all regions (default 16 per region, at most 128).
     rate
@@ -199,10 +199,12 @@ def fetch_frame(
     region_names = resolve_regions(regions)
     names = resolve_columns(columns)
     ids = None if identifiers is None else _identifiers(identifiers)
-    if name is not None and (not isinstance(name, str) or not name):
-        raise InputError(f"name must be a non-empty string; got {name!r}")
+    if name is not None and not (isinstance(name, str) and 1 <= len(name) <= MAX_NAME):
+        raise InputError(f"name must be a string of 1 to {MAX_NAME} characters; got {name!r}")
     if timeout is not None and not (_is_number(timeout) and timeout > 0):
         raise InputError(f"timeout must be a number of seconds > 0, or None; got {timeout!r}")
+    if timeout == float("inf"):
+        timeout = None
     if max_concurrency is not None and not (
         isinstance(max_concurrency, int)
         and not isinstance(max_concurrency, bool)
@@ -226,13 +228,13 @@ def fetch_frame(
             timeout=timeout,
             workers=max_concurrency
             or min(PER_REGION_CONCURRENCY * len(region_names), MAX_DEFAULT_CONCURRENCY),
-            show_progress=_show_progress(progress, len(region_names)),
+            show_progress=show_progress(progress, len(region_names)),
         )
     df = frame([row for result in results for row in result.rows], names)
     errors = [result.error for result in results if result.error is not None]
     df.attrs[ERRORS_ATTR] = errors
     df.attrs[REGIONS_ATTR] = list(region_names)
-    _report(errors, len(region_names), strict=strict)
+    report_failures(errors, len(region_names), strict=strict)
     return df
 
 
@@ -259,8 +261,8 @@ def _fetch_regions(
 ) -> list[RegionResult]:
     deadline = None if timeout is None else time.monotonic() + timeout
     limiter = threading.Semaphore(workers)
-    calls_pool = ThreadPoolExecutor(workers, thread_name_prefix="omics-call")
-    regions_pool = ThreadPoolExecutor(len(regions), thread_name_prefix="omics-region")
+    calls_pool = DaemonPool(workers, "omics-call")
+    regions_pool = DaemonPool(len(regions), "omics-region")
     cancels = {region: threading.Event() for region in regions}
 
     def one_region(region: str) -> RegionResult:
@@ -277,7 +279,7 @@ def _fetch_regions(
     }
     pending = set(futures)
     try:
-        with _progress_bar(len(regions), show_progress) as bar:
+        with progress_bar(len(regions), show_progress) as bar:
             while pending:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
@@ -285,11 +287,11 @@ def _fetch_regions(
                 done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
                 bar.update(len(done))
     finally:
-        # Never wait on a stuck region: its threads finish (or time out) on their own.
+        # Never wait on a stuck region: its daemon threads finish (or time out) on their own.
         for future in pending:
             cancels[futures[future]].set()
-        regions_pool.shutdown(wait=False, cancel_futures=True)
-        calls_pool.shutdown(wait=False, cancel_futures=True)
+        regions_pool.shutdown()
+        calls_pool.shutdown()
     results = []
     for future, region in futures.items():
         if future in pending:
@@ -304,67 +306,3 @@ def _fetch_regions(
         else:
             results.append(future.result())  # re-raises CredentialsError (or a bug)
     return results
-
-
-def _show_progress(progress: bool | None, n_regions: int) -> bool:
-    if progress is not None:
-        return bool(progress)
-    return n_regions > 1 and _in_notebook()
-
-
-def _in_notebook() -> bool:
-    if "ipykernel" not in sys.modules or "PYTEST_CURRENT_TEST" in os.environ:
-        return False
-    from IPython import get_ipython
-
-    return getattr(get_ipython(), "kernel", None) is not None
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
-
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-
-def _progress_bar(total: int, show: bool) -> Any:
-    if not show:
-        return _NoBar()
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc="omics regions", unit="region", leave=False)
-
-
-def _report(errors: list[dict[str, str]], n_regions: int, *, strict: bool) -> None:
-    if not errors:
-        return
-    head = f"{len(errors)} of {n_regions} regions failed"
-    if strict:
-        details = "; ".join(
-            f"{e['region']} ({e['kind']}, {e['code']}: {e['message']})" for e in errors
-        )
-        raise FetchError(f"{head}: {details}", errors)
-    listed = ", ".join(f"{e['region']} ({e['kind']}: {e['code']})" for e in errors)
-    hint = ""
-    if len(errors) == n_regions and all(e["kind"] == "not_enabled" for e in errors):
-        hint = "; every region refused the credentials: check they are valid"
-    warnings.warn(
-        f"{head}: {listed}{hint}. Their rows or values are missing; "
-        f"details in df.attrs[{ERRORS_ATTR!r}], or pass strict=True to raise",
-        RegionFailureWarning,
-        stacklevel=_caller_stacklevel(),
-    )
-
-
-def _caller_stacklevel() -> int:
-    """The stacklevel of the first frame outside omics_magic, for warnings.warn's caller."""
-    frame_, level = sys._getframe(1), 1
-    while frame_.f_back is not None and frame_.f_globals.get("__name__", "").startswith(
-        "omics_magic"
-    ):
-        frame_, level = frame_.f_back, level + 1
-    return level

@@ -1,10 +1,11 @@
 """One region's share of a fetch: list (or get by ID), then the per-store calls.
 
 The region's thread pages through ListSequenceStores in sequence and, as each
-page arrives, dispatches the per-store calls the requested columns need
-(ListTagsForResource, GetSequenceStore) to the fetch's shared worker pool, each
-at its pacer's next slot. Dispatching from one thread at slot times keeps the
-region's requests evenly spaced; the workers only make the calls.
+page arrives, hands the per-store calls the requested columns need
+(ListTagsForResource, GetSequenceStore) to the fetch's shared worker pool, a
+few ahead of the pacer at a time (:class:`~omics_magic.region_calls.RegionCalls`).
+With identifiers, GetSequenceStore by ID replaces the listing (a miss is not an
+error), and a name, if given, is matched exactly on what comes back.
 
 What a failure costs:
 
@@ -22,20 +23,18 @@ What a failure costs:
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from .aws import classify_error, credentials_error
 from .columns import column
-from .pacing import Pacer
+from .region_calls import GET, LIST, TAGS, Cancelled, RegionCalls
 
-__all__ = ["Plan", "RegionCalls", "RegionResult", "fetch_region"]
+__all__ = ["Plan", "RegionResult", "fetch_region"]
 
-LIST, GET, TAGS = "ListSequenceStores", "GetSequenceStore", "ListTagsForResource"
-_METHOD = {LIST: "list_sequence_stores", GET: "get_sequence_store", TAGS: "list_tags_for_resource"}
 PAGE_SIZE = 100  # the API's maximum: fewest sequential page calls
 _NOT_FOUND = "ResourceNotFoundException"
 _STOP_AFTER = ("denied", "not_enabled")  # answers that won't change for the next store
@@ -59,37 +58,12 @@ class Plan:
 
 
 @dataclass
-class RegionCalls:
-    """Everything one region's fetch uses to make calls."""
-
-    region: str
-    client: Any
-    pacers: dict[str, Pacer | None]
-    pool: ThreadPoolExecutor
-    limiter: threading.Semaphore
-    cancel: threading.Event
-
-    def pace(self, operation: str) -> None:
-        pacer = self.pacers.get(operation)
-        if self.cancel.is_set() or (pacer is not None and not pacer.acquire(self.cancel)):
-            raise _Cancelled
-
-    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        with self.limiter:
-            return getattr(self.client, _METHOD[operation])(**kwargs)
-
-
-@dataclass
 class RegionResult:
     """Rows of one region, and its error record (None if everything answered)."""
 
     region: str
     rows: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, str] | None = None
-
-
-class _Cancelled(Exception):
-    """The fetch stopped waiting for this region (deadline)."""
 
 
 @dataclass
@@ -138,9 +112,9 @@ def fetch_region(calls: RegionCalls, plan: Plan) -> RegionResult:
             stores, failures, totals = _by_identifier(calls, plan, plan.identifiers)
         else:
             stores, failures, totals = _by_listing(calls, plan)
-    except _Cancelled:
+    except Cancelled:
         return RegionResult(calls.region)
-    except Exception as err:  # noqa: BLE001 - classified below; anything else re-raised
+    except Exception as err:  # AWS errors become the record; anything else is re-raised
         return RegionResult(calls.region, error=_region_error(calls.region, err))
     kept = sorted((s for s in stores if not s.gone), key=_store_order)
     rows = [_row(calls.region, s, plan.columns) for s in kept]
@@ -169,7 +143,6 @@ def _by_listing(calls: RegionCalls, plan: Plan) -> tuple[list[_Store], _Failures
     seen: set[str] = set()
     try:
         while True:
-            calls.pace(LIST)
             page = calls.call(LIST, **request)
             for detail in page.get("sequenceStores", []):
                 store = _Store(detail)
@@ -197,7 +170,9 @@ def _by_identifier(
     for store in stores:
         futures.extend(_dispatch(calls, GET, store, failures))
     _wait(calls, futures)
-    found = [s for s in stores if s.got is not None]  # not found, or failed: no row
+    found = [  # not found, failed, or another name: no row
+        s for s in stores if s.got is not None and plan.name in (None, s.got.get("name"))
+    ]
     for store in found:
         store.detail = store.got  # type: ignore[assignment]
     tag_futures: list[Future[None]] = []
@@ -226,24 +201,31 @@ def _dispatch(
     if operation in failures.stopped:
         failures.add(operation)
         return []
-    calls.pace(operation)
-    return [calls.pool.submit(_per_store_call, calls, operation, store, failures)]
+    return [calls.submit(operation, _per_store_call, calls, operation, store, failures)]
 
 
-def _per_store_call(calls: RegionCalls, operation: str, store: _Store, failures: _Failures) -> None:
+def _per_store_call(
+    on_pass: Callable[[], None] | None,
+    calls: RegionCalls,
+    operation: str,
+    store: _Store,
+    failures: _Failures,
+) -> None:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    if calls.cancel.is_set():
-        return
     if operation in failures.stopped:
         failures.add(operation)
+        if on_pass is not None:
+            on_pass()
         return
     try:
         if operation == TAGS:
-            answer = calls.call(TAGS, resourceArn=store.detail["arn"])
+            answer = calls.call_with(TAGS, on_pass, {"resourceArn": store.detail["arn"]})
             store.tags = dict(answer.get("tags") or {})
         else:
-            store.got = calls.call(GET, id=store.detail["id"])
+            store.got = calls.call_with(GET, on_pass, {"id": store.detail["id"]})
+    except Cancelled:
+        return
     except (BotoCoreError, ClientError) as err:
         credentials = credentials_error(err)
         if credentials is not None:
@@ -258,7 +240,7 @@ def _per_store_call(calls: RegionCalls, operation: str, store: _Store, failures:
 def _wait(calls: RegionCalls, futures: Sequence[Future[None]]) -> None:
     wait(futures)
     if calls.cancel.is_set():
-        raise _Cancelled
+        raise Cancelled
     for future in futures:
         if not future.cancelled():
             future.result()  # re-raises CredentialsError, or a bug, in the region's thread

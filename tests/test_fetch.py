@@ -90,6 +90,10 @@ def test_rows_ordered_by_given_regions_then_creation_time_then_id(
     df = omics_magic.sequence_stores(["eu-west-2", "us-east-1"], rate=None)
 
     assert list(df["name"]) == ["d", "c", "a", "b"]
+    # by ID, the answers come in the order asked; the frame still sorts them
+    ids = list(reversed(df["sequence_store_id"]))
+    by_id = fetch_frame(["eu-west-2", "us-east-1"], columns=["name"], identifiers=ids, rate=None)
+    assert list(by_id["name"]) == ["d", "c", "a", "b"]
 
 
 def test_default_regions_are_every_omics_region(omics_backend: OmicsBackend) -> None:
@@ -134,6 +138,8 @@ def test_configured_regions_from_the_environment(
         (lambda: omics_magic.sequence_stores(rate=-1), InputError, "rate"),
         (lambda: omics_magic.sequence_stores(timeout=0), InputError, "timeout"),
         (lambda: omics_magic.sequence_stores(max_concurrency=0), InputError, "max_concurrency"),
+        (lambda: omics_magic.sequence_stores(name=""), InputError, "name"),
+        (lambda: omics_magic.sequence_stores(name="x" * 128), InputError, "1 to 127"),
         (lambda: fetch_frame(TWO, columns=None, identifiers=["1"]), InvalidIdentifierError, "'1'"),
     ],
 )
@@ -277,6 +283,17 @@ def test_identifiers_are_fetched_by_get_not_by_listing(omics_backend: OmicsBacke
     assert omics_backend.requests.count("ListSequenceStores") == 0
     assert omics_backend.requests.count("GetSequenceStore") == 3
     assert omics_backend.requests.count("ListTagsForResource") == 2
+
+
+def test_identifiers_with_a_name_keep_only_that_name(omics_backend: OmicsBackend) -> None:
+    a = omics_backend.create_sequence_store("us-east-1", "keep")
+    b = omics_backend.create_sequence_store("us-east-1", "other")
+
+    df = fetch_frame(
+        ["us-east-1"], columns=["name"], identifiers=[a["id"], b["id"]], name="keep", rate=None
+    )
+
+    assert list(df["name"]) == ["keep"]
 
 
 def test_no_identifiers_means_no_call(omics_backend: OmicsBackend) -> None:

@@ -75,3 +75,55 @@ def test_fresh_python_sees_every_seeded_store(tmp_path: Path, configured: bool) 
     assert answer["columns"] == list(expected[0])
     assert answer["rows"] == expected
     assert len(answer["rows"]) == 30
+
+
+def test_a_stuck_region_does_not_hold_up_exit(tmp_path: Path) -> None:
+    """After the deadline, the script prints its frame and exits; it doesn't wait for
+    the stuck request (the server would take a minute to answer it)."""
+    script = (
+        "import omics_magic, warnings\n"
+        "warnings.simplefilter('ignore')\n"
+        "df = omics_magic.sequence_stores(['us-east-1', 'eu-west-2'], timeout=3, rate=None)\n"
+        "print(len(df), [e['code'] for e in df.attrs['omics_errors']])\n"
+    )
+    with OmicsServer() as server:
+        server.backend.seed(["us-east-1", "eu-west-2"], stores_per_region=2)
+        server.backend.set_latency(60, region="eu-west-2")
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+            "PYTHONPATH": str(REPO),
+            "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY,
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            **server.env(),
+        }
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=45,  # well under the stuck request's 60 s: a hang fails the test
+        )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["2", "['DeadlineExceeded']"]
+
+
+def test_importing_the_engine_loads_no_aws_sdk() -> None:
+    """boto3/botocore load on the first fetch, not on import (``%load_ext`` stays fast)."""
+    code = (
+        "import sys, omics_magic\n"
+        "omics_magic.sequence_stores, omics_magic.sequence_store\n"
+        "print(sorted(m for m in ('boto3', 'botocore', 'tqdm') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -10,7 +10,7 @@ import pytest
 import omics_magic
 from omics_magic.aws import DEFAULT_MAX_ATTEMPTS, omics_client, resolve_session
 from omics_magic.errors import InputError, RegionFailureWarning
-from omics_magic.pacing import DEFAULT_RATE, Pacer, resolve_rate
+from omics_magic.pacing import DEFAULT_RATE, Pacer, paced, resolve_rate
 from omics_magic.testing import OmicsBackend
 
 TWO = ["us-east-1", "eu-west-2"]
@@ -60,23 +60,58 @@ def test_without_pacing_the_same_fetch_is_throttled(
     assert omics_backend.requests.count(**THROTTLED) > 0
 
 
-def test_pacer_spaces_reservations_exactly_even_across_threads() -> None:
-    now = [100.0]
-    pacer = Pacer(rate=4.0, clock=lambda: now[0])
+def test_pacer_spaces_calls_from_many_threads() -> None:
+    pacer = Pacer(rate=100.0)
     with ThreadPoolExecutor(8) as pool:
-        slots = sorted(pool.map(lambda _: pacer.reserve(), range(40)))
-    assert slots == pytest.approx([100.0 + i / 4.0 for i in range(40)])
+        passed = sorted(t for t in pool.map(lambda _: pacer.acquire(), range(30)) if t)
+    gaps = [b - a for a, b in zip(passed, passed[1:], strict=False)]
+    assert len(passed) == 30 and min(gaps) >= 0.01  # judged when each call went through
+
+
+def test_pacer_judges_the_gap_from_when_a_call_actually_went() -> None:
+    now = [100.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds + 0.003  # every wake-up comes 3 ms late
+
+    pacer = Pacer(rate=4.0, clock=lambda: now[0], sleep=sleep)
+    passed = [pacer.acquire() for _ in range(5)]
+    assert passed == pytest.approx([100.0, 100.253, 100.506, 100.759, 101.012])
     now[0] = 200.0  # idle for long: no credit banked beyond the burst
-    assert [pacer.reserve(), pacer.reserve()] == pytest.approx([200.0, 200.25])
+    assert [pacer.acquire(), pacer.acquire()] == pytest.approx([200.0, 200.253])
 
 
 def test_pacer_burst_and_cancel() -> None:
     now = [0.0]
-    pacer = Pacer(rate=2.0, burst=3, clock=lambda: now[0])
-    assert [pacer.reserve() for _ in range(5)] == pytest.approx([0.0, 0.0, 0.0, 0.5, 1.0])
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = Pacer(rate=2.0, burst=3, clock=lambda: now[0], sleep=sleep)
+    assert [pacer.acquire() for _ in range(5)] == pytest.approx([0.0, 0.0, 0.0, 0.5, 1.0])
     cancel = threading.Event()
     cancel.set()
-    assert Pacer(rate=0.001).acquire(cancel) is False
+    assert Pacer(rate=0.001).acquire(cancel) is None
+
+
+def test_retries_are_paced_too(omics_backend: OmicsBackend) -> None:
+    """A throttled call's retry waits its turn (botocore retries pass the before-send hook)."""
+    omics_backend.seed("us-east-1", stores_per_region=1)
+    turns: list[float] = []
+
+    class Recording(Pacer):
+        def acquire(self, cancel: threading.Event | None = None) -> float | None:
+            turns.append(super().acquire(cancel) or 0.0)
+            return turns[-1]
+
+    client = omics_client(resolve_session(), "us-east-1")
+    client.list_sequence_stores()  # outside paced(): the hook stays out of the way
+    assert turns == []
+    omics_backend.inject_error("ServiceUnavailableException", times=2)
+    with paced(Recording(rate=1000.0)):
+        client.list_sequence_stores()
+    assert omics_backend.requests.count("ListSequenceStores", status=503) == 2
+    assert len(turns) == 3  # the first try and both retries took a turn
 
 
 def test_rate_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
