@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import sys
 import warnings
+from collections import ChainMap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -108,9 +109,7 @@ class OmicsMagic(Magics, Configurable):
     max_concurrency = Int(None, allow_none=True, help="Bound on requests in flight.").tag(
         config=True
     )
-    timeout = Float(None, allow_none=True, help="Seconds before a query gives up.").tag(
-        config=True
-    )
+    timeout = Float(None, allow_none=True, help="Seconds before a query gives up.").tag(config=True)
 
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -169,16 +168,24 @@ class OmicsMagic(Magics, Configurable):
         queried) and ``aws.omics.sequence_store`` (one store, by
         ``WHERE data__Identifier = '<id>'``). ``region =``/``IN`` picks the
         regions to call; the rest of the SQL runs in DuckDB. ``{{name}}`` inserts
-        a Python variable as a SQL literal.
+        a Python variable as a SQL literal. ``DELETE FROM aws.omics.sequence_store
+        WHERE data__Identifier = '<id>'`` deletes one store, with ``--confirm <id>``.
+
+        Examples::
+
+            %%omics stores <<
+            SELECT region, name, tags['team'] AS team
+            FROM aws.omics.sequence_stores
+            WHERE region IN ('us-east-1', 'eu-west-1')
+
+            %omics SELECT region, count(*) FROM aws.omics.sequence_stores GROUP BY region
         """
         options, target, sql = split_line(line)
         args = parse_argstring(self.omics, options)
         if cell is not None:
             sql = f"{sql}\n{cell}" if sql else cell
         if not sql.strip():
-            raise UsageError(
-                "no query; write e.g. %omics SELECT * FROM aws.omics.sequence_stores"
-            )
+            raise UsageError("no query; write e.g. %omics SELECT * FROM aws.omics.sequence_stores")
         try:
             return self._run(args, target, sql, local_ns)
         except OmicsMagicError as err:
@@ -192,7 +199,7 @@ class OmicsMagic(Magics, Configurable):
         from .query import run_query
 
         assert self.shell is not None
-        namespace = {**self.shell.user_ns, **(local_ns or {})}
+        namespace = ChainMap(local_ns or {}, self.shell.user_ns)
         write = _output_writer() if args.output else None  # fails before any AWS call
         profile = args.profile or self.profile
         session = None

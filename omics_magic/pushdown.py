@@ -26,7 +26,13 @@ from .regions import omics_regions, resolve_regions, validate_identifier
 if TYPE_CHECKING:
     from sqlglot import exp
 
-__all__ = ["PSEUDO_IDENTIFIER", "Pushdown", "referenced_columns", "table_pushdown"]
+__all__ = [
+    "PSEUDO_IDENTIFIER",
+    "Pushdown",
+    "referenced_columns",
+    "star_excludes",
+    "table_pushdown",
+]
 
 # StackQL's required parameter: the store ID. Not a real column; DuckDB sees
 # it as sequence_store_id.
@@ -96,6 +102,11 @@ def column_literals(
     return column, [v.name for v in values]
 
 
+def star_excludes(star: exp.Star) -> list[exp.Expr]:
+    """The columns of a star's EXCLUDE list (the arg is ``except_`` in newer sqlglot)."""
+    return list(star.args.get("except_") or star.args.get("except") or [])
+
+
 def reference_name(table: exp.Table) -> str:
     """The name a query uses to qualify a table's columns: its alias, else its name."""
     return (table.alias or table.name).lower()
@@ -112,6 +123,15 @@ def _enclosing_select(table: exp.Table) -> exp.Select | None:
 
 def _source_count(select: exp.Select) -> int:
     return 1 + len(select.args.get("joins") or []) + len(select.args.get("laterals") or [])
+
+
+def _order_sensitive(select: exp.Select, table: exp.Table) -> bool:
+    """Samples and positional/as-of joins depend on which rows exist before WHERE."""
+    joins = select.args.get("joins") or []
+    methods = {str(j.args.get(k) or "").upper() for j in joins for k in ("method", "kind")}
+    return bool(table.args.get("sample") or select.args.get("sample")) or bool(
+        methods & {"POSITIONAL", "ASOF"}
+    )
 
 
 def _belongs_to(column: exp.Column, table: exp.Table, single_source: bool) -> bool:
@@ -133,7 +153,7 @@ def table_pushdown(table: exp.Table) -> Pushdown:
         For a pushed-down region or ID that can't exist.
     """
     select = _enclosing_select(table)
-    if select is None:
+    if select is None or _order_sensitive(select, table):
         return Pushdown()
     single = _source_count(select) == 1
     where = select.args.get("where")
@@ -188,22 +208,34 @@ def check_region(value: str) -> str:
     return value
 
 
-def referenced_columns(tree: exp.Expr, tables: list[exp.Table]) -> tuple[str, ...]:
-    """The known columns a query may read from the resources, in canonical order.
+def referenced_columns(
+    tree: exp.Expr, tables: list[exp.Table]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The known columns a query may read from the resources, and its placeholders.
 
     Every identifier that names a column counts, wherever it is (an alias, a
     CTE's column, another table's column): fetching too much is harmless,
     fetching too little would change the answer. ``data__Identifier`` reads
     sequence_store_id. A star, ``COLUMNS(...)`` or a whole-row reference to a
     resource reads the nine documented columns, minus a star's EXCLUDE list.
+
+    Returns
+    -------
+    (columns, placeholders)
+        Both in canonical order. Placeholders are columns named only in an
+        EXCLUDE list: never read, but DuckDB wants them to exist, so they are
+        given as NULLs instead of being fetched (``* EXCLUDE (tags)`` makes no
+        tag calls).
     """
     from sqlglot import exp
 
     wanted: set[str] = set()
     excluded_nodes: set[int] = set()
+    excluded_names: set[str] = set()
     for star in tree.find_all(exp.Star):
-        for item in star.args.get("except") or []:
+        for item in star_excludes(star):
             excluded_nodes.update(id(node) for node in item.walk())
+            excluded_names.add(item.name.lower())
     table_parts = {id(part) for table in tables for part in table.parts}
     for ident in tree.find_all(exp.Identifier):
         if id(ident) in excluded_nodes or id(ident) in table_parts:
@@ -217,7 +249,7 @@ def referenced_columns(tree: exp.Expr, tables: list[exp.Table]) -> tuple[str, ..
     for star in tree.find_all(exp.Star):
         if isinstance(star.parent, exp.Count):
             continue  # count(*) reads no column
-        excluded = {item.name.lower() for item in star.args.get("except") or [] if item.name}
+        excluded = {item.name.lower() for item in star_excludes(star) if item.name}
         wanted.update(c for c in DEFAULT_COLUMNS if c not in excluded)
     row_names = {reference_name(t) for t in tables}
     for node in tree.find_all(exp.Columns, exp.Column):
@@ -231,4 +263,5 @@ def referenced_columns(tree: exp.Expr, tables: list[exp.Table]) -> tuple[str, ..
     if not wanted:
         # e.g. SELECT count(*): no column named, but the rows must still be listed.
         wanted.add("sequence_store_id")
-    return resolve_columns(sorted(wanted))
+    placeholders = {n for n in excluded_names if n in ALL_COLUMNS} - wanted
+    return resolve_columns(sorted(wanted)), resolve_columns(sorted(placeholders))

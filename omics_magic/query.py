@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .columns import EXTRA_COLUMNS, arrow_schema, frame
+from .columns import EXTRA_COLUMNS, arrow_schema, frame, resolve_columns
 from .errors import (
     FetchError,
     OmicsMagicError,
@@ -201,11 +201,13 @@ def execute_plan(
     match no row, and only after the SQL has bound against empty relations.
     """
     import duckdb
+    import pandas as pd
 
+    names = resolve_columns([*plan.columns, *plan.placeholders])
     connection = sandbox_connection()
     try:
         for relation in plan.relations:
-            connection.register(relation, _arrow(frame([], plan.columns), plan.columns))
+            connection.register(relation, _arrow(frame([], names), names))
         try:
             connection.sql(plan.duckdb_sql)  # binds (and checks) without running
         except duckdb.Error as err:
@@ -223,8 +225,11 @@ def execute_plan(
             )
             fetched = fetch(request)
             errors.extend(fetched.attrs.get("omics_errors", []))
+            if plan.placeholders:
+                nulls = frame([{}] * len(fetched), plan.placeholders).set_axis(fetched.index)
+                fetched = pd.concat([fetched, nulls], axis=1)
             connection.unregister(relation)
-            connection.register(relation, _arrow(fetched, plan.columns))
+            connection.register(relation, _arrow(fetched, names))
         errors = _unique(errors)
         if strict and errors:
             raise FetchError(_failure_line(errors), errors)
@@ -266,7 +271,7 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
             values = column.to_pandas()
         series.append(pd.Series(values).reset_index(drop=True))
     result = pd.concat(series, axis=1) if series else pd.DataFrame(index=range(table.num_rows))
-    result.columns = pd.Index(table.schema.names, dtype="object")
+    result.columns = pd.Index(table.schema.names)
     return result
 
 

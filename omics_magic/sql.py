@@ -18,13 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .columns import DEFAULT_COLUMNS, EXTRA_COLUMNS
+from .columns import DEFAULT_COLUMNS, EXTRA_COLUMNS, resolve_columns
 from .errors import SQLError
 from .pushdown import (
     PSEUDO_IDENTIFIER,
     Pushdown,
     reference_name,
     referenced_columns,
+    star_excludes,
     table_pushdown,
 )
 from .sqlcheck import check_tree, parse_one_statement, position
@@ -92,19 +93,26 @@ class SelectPlan:
         One entry per resource reference, in text order.
     columns
         The columns to fetch (canonical order), shared by every relation.
+    placeholders
+        Columns named only in a star's EXCLUDE list: not fetched, but present
+        (as NULLs) so that DuckDB finds what the EXCLUDE names.
     """
 
     sql: str
     duckdb_sql: str
     refs: tuple[ResourceRef, ...]
     columns: tuple[str, ...]
+    placeholders: tuple[str, ...] = ()
     # Where each column name first appears, for error messages: name -> (line, col).
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
 
     @property
     def relations(self) -> dict[str, ResourceRef]:
-        """One reference per distinct relation (what to fetch, once each)."""
-        return {ref.relation: ref for ref in reversed(self.refs)}
+        """One reference per distinct relation (what to fetch, once each), in text order."""
+        unique: dict[str, ResourceRef] = {}
+        for ref in self.refs:
+            unique.setdefault(ref.relation, ref)
+        return unique
 
 
 @dataclass(frozen=True)
@@ -139,7 +147,7 @@ def plan_statement(sql: str) -> SelectPlan | DeleteStatement:
     ...     "SELECT name FROM aws.omics.sequence_stores WHERE region = 'us-east-1'"
     ... )
     >>> plan.refs[0].regions, plan.columns
-    (('us-east-1',), ('name', 'region'))
+    (('us-east-1',), ('region', 'name'))
     """
     tree = parse_one_statement(sql)
     tables = check_tree(tree, RESOURCES)
@@ -157,7 +165,7 @@ def _resource(table: exp.Table) -> str:
 def _plan_select(sql: str, tree: exp.Expr, tables: list[exp.Table]) -> SelectPlan:
     from sqlglot import exp
 
-    columns = referenced_columns(tree, tables)
+    columns, placeholders = referenced_columns(tree, tables)
     relations: dict[tuple[object, ...], str] = {}
     refs: list[ResourceRef] = []
     edits: list[tuple[int, int, str]] = []
@@ -188,7 +196,8 @@ def _plan_select(sql: str, tree: exp.Expr, tables: list[exp.Table]) -> SelectPla
     unaliased = {_resource(t): t for t in tables if not t.alias}
     for column in tree.find_all(exp.Column):
         edits.extend(_column_edits(sql, column, unaliased))
-    extras = [c for c in columns if c in EXTRA_COLUMNS]
+    # Every extra the relations hold, placeholders too, stays out of `*`.
+    extras = [c for c in resolve_columns([*columns, *placeholders]) if c in EXTRA_COLUMNS]
     if extras:
         for star in tree.find_all(exp.Star):
             edits.extend(_star_edits(sql, star, tables, extras))
@@ -197,11 +206,14 @@ def _plan_select(sql: str, tree: exp.Expr, tables: list[exp.Table]) -> SelectPla
         duckdb_sql=_apply(sql, edits),
         refs=tuple(refs),
         columns=columns,
+        placeholders=placeholders,
         positions=_positions(sql, tree),
     )
 
 
 def _span(node: exp.Expr) -> tuple[int, int]:
+    if "start" not in node.meta:
+        raise SQLError(f"can't locate {node.sql('duckdb')!r} in the query; please report this")
     return node.meta["start"], node.meta["end"] + 1
 
 
@@ -228,7 +240,7 @@ def _column_edits(
     if column.name.lower() == PSEUDO_IDENTIFIER:
         start, end = _span(column.this)
         text = "sequence_store_id"
-        if isinstance(column.parent, exp.Select) and column in column.parent.expressions:
+        if isinstance(column.parent, exp.Select) and column.arg_key == "expressions":
             text += f" AS {sql[start:end]}"  # keep the name the query gave the column
         edits.append((start, end, text))
     return edits
@@ -253,7 +265,7 @@ def _star_edits(
         names = [e for e in extras if any(reference_name(t) == qualifier for t in direct)]
     else:
         names = [f"{reference_name(t)}.{e}" for t in direct for e in extras]
-    existing = {item.name.lower() for item in star.args.get("except") or []}
+    existing = {item.name.lower() for item in star_excludes(star)}
     names = [n for n in names if n.rsplit(".", 1)[-1] not in existing]
     if not names:
         return []
@@ -263,12 +275,16 @@ def _star_edits(
             "write SELECT * explicitly when the query also names extra fields "
             f"({', '.join(extras)}), e.g. SELECT * FROM {PLURAL} WHERE ..."
         )
-    if existing:
-        raise SQLError(
-            "SELECT * EXCLUDE (...) can't be combined with extra fields "
-            f"({', '.join(extras)}); list the columns you want instead"
-        )
-    return [(end, end, f" EXCLUDE ({', '.join(names)})")]
+    if not existing:
+        return [(end, end, f" EXCLUDE ({', '.join(names)})")]
+    # Extend the query's own EXCLUDE list: `EXCLUDE (a)` -> `EXCLUDE (a, s.status)`.
+    items = star_excludes(star)
+    first = _span(items[0].parts[0] if isinstance(items[0], exp.Column) else items[0])[0]
+    last = _span(items[-1].parts[-1] if isinstance(items[-1], exp.Column) else items[-1])[1]
+    after = sql[last:]
+    if after.lstrip().startswith(")"):
+        return [(last, last, ", " + ", ".join(names))]
+    return [(first, first, "("), (last, last, ", " + ", ".join(names) + ")")]
 
 
 def _apply(sql: str, edits: list[tuple[int, int, str]]) -> str:

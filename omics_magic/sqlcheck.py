@@ -20,9 +20,14 @@ if TYPE_CHECKING:
 
 __all__ = ["check_tree", "parse_one_statement", "position"]
 
-# First words a statement we run may start with; anything else (INSERT, COPY,
-# ATTACH, INSTALL, LOAD, PRAGMA, SET, EXPORT, CALL, ...) is refused unparsed.
-_STATEMENT_STARTS = {"SELECT", "WITH", "FROM", "(", "DELETE"}
+# Statements refused by their first word, unparsed (sqlglot can't parse all of
+# them, and a typo elsewhere in one should not read as a syntax error).
+_REFUSED_STATEMENTS = set(
+    "INSERT UPDATE UPSERT MERGE REPLACE CREATE DROP ALTER TRUNCATE COPY ATTACH DETACH INSTALL "
+    "FORCE LOAD UNLOAD PRAGMA SET RESET EXPORT IMPORT CALL CHECKPOINT VACUUM ANALYZE USE BEGIN "
+    "START COMMIT ROLLBACK ABORT END DESCRIBE DESC SHOW SUMMARIZE EXPLAIN PREPARE EXECUTE "
+    "DEALLOCATE COMMENT GRANT REVOKE PIVOT UNPIVOT VALUES TABLE".split()
+)
 # Table functions that only compute values.
 _SAFE_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
 # Functions that read files, reach the network, run SQL strings or inspect the engine.
@@ -82,7 +87,7 @@ def parse_one_statement(sql: str) -> exp.Expr:
             "run one statement per cell"
         )
     first = statements[0][0].text.upper()
-    if first not in _STATEMENT_STARTS:
+    if first in _REFUSED_STATEMENTS:
         raise SQLError(f"{first} statements are not allowed; {_HINT}")
     logger = logging.getLogger("sqlglot")
     level = logger.level

@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from .errors import SQLError
 
 __all__ = ["render_template", "sql_literal"]
@@ -62,7 +64,7 @@ def _scalar(value: Any, name: str) -> str:
     if value is None:
         return "NULL"
     # bool before numbers: True is an Integral too.
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, (bool, np.bool_)):
         return "TRUE" if value else "FALSE"
     if isinstance(value, str):
         if "\x00" in value:
