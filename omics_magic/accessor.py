@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     import boto3
     import pyarrow as pa
 
+    from .pacing import Rate
+
 __all__ = ["KEY_COLUMNS", "OmicsAccessor"]
 
 KEY_COLUMNS = ("region", "sequence_store_id", "arn")
@@ -77,7 +79,7 @@ class OmicsAccessor:
         session: boto3.Session | None = None,
         strict: bool = False,
         timeout: float | None = None,
-        rate: Any = "auto",
+        rate: Rate = "auto",
     ) -> pd.DataFrame:
         """Re-fetch the stores in this frame's rows, calling only their regions.
 
@@ -187,7 +189,7 @@ class OmicsAccessor:
         >>> df.omics.to_arrow().schema.field("tags").type  # doctest: +SKIP
         MapType(map<string, string>)
         """
-        from .export import to_arrow
+        from .arrow import to_arrow
 
         return to_arrow(self._df)
 

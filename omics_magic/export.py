@@ -1,231 +1,31 @@
-"""Parquet (and CSV/JSON) export with the canonical Arrow schema, and its exact inverse.
+"""Writing frames to Parquet (or CSV/JSON) safely, and reading Parquet back exactly.
 
-Known columns get their type from :mod:`omics_magic.columns` whatever pandas
-inferred (``tags`` is a ``map<string, string>``, so ``{}`` stays an empty map
-and None stays null; timestamps are ``timestamp[us, tz=UTC]``). Any other
-column keeps the type Arrow infers for it.
-
-The schema metadata key ``omics_magic`` holds a JSON document with the
-omics_magic version and, for every column, its pandas dtype and (for known
-columns) its documentation, which is also each field's ``doc`` metadata. It is
-what makes :func:`read_parquet` an exact inverse. Nothing else goes in: no
-credentials, profile names, endpoints or ``df.attrs`` (whose error messages may
-name endpoints). The frame's index is not written: it is a plain row
-position after a round trip.
+:func:`write_frame` is the one writer: ``df.omics.to_parquet``, the magic's
+``-o`` and the CLI all call it. Parquet files carry the canonical Arrow schema
+(:mod:`omics_magic.arrow`); :func:`read_parquet` is their exact inverse, for
+single files and for datasets partitioned by region
+(:mod:`omics_magic.partitioned`). Writes are atomic (:mod:`omics_magic.atomic`).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-from pandas.api.types import pandas_dtype
 
-from . import __version__
+from .arrow import check_column_names, from_arrow, to_arrow
 from .atomic import atomic_dir, atomic_file, check_destination
-from .columns import ALL_COLUMNS, column
 from .errors import ExportError
 
-__all__ = ["read_parquet", "to_arrow", "write_frame"]
+__all__ = ["COMPRESSIONS", "FORMATS", "read_parquet", "to_arrow", "write_frame"]
 
-METADATA_KEY = b"omics_magic"
 COMPRESSIONS = ("zstd", "snappy", "gzip", "brotli", "lz4", "none")
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json"}
-_KNOWN = frozenset(ALL_COLUMNS)
 # Hive partition values end up in directory names: keep them plain.
 _PLAIN_REGION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-def to_arrow(df: pd.DataFrame) -> pa.Table:
-    """Convert a frame of sequence stores to an Arrow table with the canonical schema.
-
-    Parameters
-    ----------
-    df
-        Any frame; known columns (see ``omics_magic.columns``) get their
-        canonical Arrow type, other columns the type Arrow infers.
-
-    Returns
-    -------
-    pyarrow.Table
-        Same columns in the same order. The schema metadata carries each
-        column's doc, its pandas dtype and the omics_magic version.
-
-    Raises
-    ------
-    ExportError
-        A column name that is not a string or appears twice, or a value that
-        does not fit its column's type (the message names the column).
-
-    Examples
-    --------
-    >>> from omics_magic.columns import frame
-    >>> df = frame([{"region": "us-east-1", "tags": {}}], ["region", "tags"])
-    >>> to_arrow(df).schema.field("tags").type
-    MapType(map<string, string>)
-    """
-    _check_column_names(df)
-    fields, arrays, described = [], [], []
-    for position, name in enumerate(df.columns):
-        series = df.iloc[:, position]
-        entry: dict[str, Any] = {"name": name, **_describe_dtype(series.dtype)}
-        if name in _KNOWN:
-            spec = column(name)
-            array = _known_array(name, series, spec.arrow_type)
-            fields.append(pa.field(name, spec.arrow_type, metadata={"doc": spec.doc}))
-            entry["doc"] = spec.doc
-        else:
-            array = _convert(name, series, None)
-            fields.append(pa.field(name, array.type))
-        arrays.append(array)
-        described.append(entry)
-    metadata = {METADATA_KEY: json.dumps({"version": __version__, "columns": described}).encode()}
-    pandas_meta = _pandas_metadata(df, pa.schema(fields))
-    if pandas_meta is not None:
-        # Lets pandas.read_parquet and pyarrow's to_pandas restore most dtypes too.
-        metadata[b"pandas"] = pandas_meta
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=metadata))
-
-
-def _check_column_names(df: pd.DataFrame) -> None:
-    for name in df.columns:
-        if not isinstance(name, str):
-            raise ExportError(
-                f"column name {name!r} is not a string; rename it first "
-                "(e.g. df.columns = df.columns.map(str))"
-            )
-    duplicated = df.columns[df.columns.duplicated()].unique()
-    if len(duplicated):
-        raise ExportError(f"column {duplicated[0]!r} appears more than once; rename or drop one")
-
-
-def _describe_dtype(dtype: Any) -> dict[str, Any]:
-    # str(StringDtype(na_value=pd.NA)) is just "string", which would lose the storage.
-    if isinstance(dtype, pd.StringDtype) and dtype.na_value is pd.NA:
-        return {"dtype": f"string[{dtype.storage}]"}
-    if isinstance(dtype, pd.CategoricalDtype):
-        # Parquet keeps only the values used: unused categories (and all of them
-        # at 0 rows) would be lost without this.
-        categories = dtype.categories
-        try:
-            values = json.loads(json.dumps(categories.tolist()))
-        except (TypeError, ValueError):
-            return {"dtype": "category"}
-        if values != categories.tolist():  # e.g. tuples: JSON would change them
-            return {"dtype": "category"}
-        return {
-            "dtype": "category",
-            "categories": values,
-            "categories_dtype": _describe_dtype(categories.dtype)["dtype"],
-            "ordered": bool(dtype.ordered),
-        }
-    return {"dtype": str(dtype)}
-
-
-def _known_array(name: str, series: pd.Series, arrow_type: pa.DataType) -> pa.Array:
-    if pa.types.is_struct(arrow_type):
-        # Arrow silently drops keys a struct does not have: refuse instead.
-        allowed = {arrow_type.field(i).name for i in range(arrow_type.num_fields)}
-        for value in series:
-            if value is not None and not (isinstance(value, dict) and set(value) <= allowed):
-                raise ExportError(
-                    f"column {name!r} must hold None or dicts with keys "
-                    f"{sorted(allowed)}; found {value!r}"
-                )
-    return _convert(name, series, arrow_type)
-
-
-def _convert(name: str, series: pd.Series, arrow_type: pa.DataType | None) -> pa.Array:
-    try:
-        if arrow_type is None:
-            # Table.from_pandas knows pandas' extension dtypes (category, Int64, str...).
-            frame = pd.DataFrame({name: series.reset_index(drop=True)})
-            return pa.Table.from_pandas(frame, preserve_index=False).column(0).combine_chunks()
-        return pa.array(series, type=arrow_type, from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError, OverflowError) as err:
-        expected = f"Arrow type {arrow_type}" if arrow_type is not None else "one Arrow type"
-        raise ExportError(
-            f"column {name!r} can't be written: its values don't fit {expected} ({err}); "
-            f"convert or drop it first"
-        ) from None
-
-
-def _pandas_metadata(df: pd.DataFrame, schema: pa.Schema) -> bytes | None:
-    # Computed from an empty slice: the dtypes are all it needs. pyarrow would
-    # also copy df.attrs in, whose error messages may name endpoints: drop them.
-    empty = df.iloc[:0].copy()
-    empty.attrs = {}
-    try:
-        table = pa.Table.from_pandas(empty, schema=schema, preserve_index=False)
-    except (pa.ArrowException, TypeError, ValueError):
-        return None
-    meta = table.schema.metadata or {}
-    return meta.get(b"pandas")
-
-
-def from_arrow(table: pa.Table) -> pd.DataFrame:
-    """Convert a table written by :func:`to_arrow` back to the exact frame.
-
-    Tables from elsewhere work too: known columns get omics_magic's dtypes and
-    the rest pyarrow's defaults.
-    """
-    described = {c["name"]: c for c in _read_metadata(table.schema).get("columns", [])}
-    data = {
-        name: _to_series(name, table.column(name), described.get(name, {}))
-        for name in table.column_names
-    }
-    return pd.DataFrame(data, columns=table.column_names)
-
-
-def _read_metadata(schema: pa.Schema) -> dict[str, Any]:
-    raw = (schema.metadata or {}).get(METADATA_KEY)
-    if raw is None:
-        return {}
-    try:
-        meta = json.loads(raw)
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
-def _to_series(name: str, values: pa.ChunkedArray, described: dict[str, Any]) -> pd.Series:
-    dtype_name = described.get("dtype")
-    if dtype_name is None and name in _KNOWN:
-        spec = column(name)
-        dtype_name = "datetime64[us, UTC]" if pa.types.is_timestamp(spec.arrow_type) else "object"
-    if dtype_name == "object" or (dtype_name is None and pa.types.is_map(values.type)):
-        # Python objects exactly: None not NaN, dicts (incl. {}), lists not arrays.
-        items = values.to_pylist(maps_as_pydicts="lossy")
-        return pd.Series(items, dtype=object, name=name)
-    if dtype_name is None:
-        return values.to_pandas().rename(name)
-    try:
-        target = _target_dtype(dtype_name, described)
-    except (TypeError, ValueError):  # a dtype this pandas doesn't know: pyarrow's default
-        return values.to_pandas().rename(name)
-    from_arrow_hook = getattr(target, "__from_arrow__", None)
-    if from_arrow_hook is not None and not pa.types.is_null(values.type):
-        return pd.Series(from_arrow_hook(values), name=name)
-    series = values.to_pandas().rename(name)
-    # Unordered categoricals compare equal whatever their order: recode always.
-    if series.dtype != target or isinstance(target, pd.CategoricalDtype):
-        series = series.astype(target)
-    return series
-
-
-def _target_dtype(dtype_name: str, described: dict[str, Any]) -> Any:
-    if dtype_name == "category" and "categories" in described:
-        categories = pd.Index(
-            described["categories"], dtype=pandas_dtype(described["categories_dtype"])
-        )
-        return pd.CategoricalDtype(categories, ordered=described.get("ordered", False))
-    return pandas_dtype(dtype_name)
 
 
 def read_parquet(path: str | PathLike[str]) -> pd.DataFrame:
@@ -235,7 +35,17 @@ def read_parquet(path: str | PathLike[str]) -> pd.DataFrame:
     vs None, time zones, column order and row order, extra columns included.
     For a dataset written with ``partition_by_region=True``, the ``region``
     column comes back in its original position and the rows in their
-    original order.
+    original order. The index is a fresh RangeIndex (the index is not written).
+
+    Files and datasets from other tools read too: known columns get
+    omics_magic's dtypes, other columns pyarrow's defaults.
+
+    Raises
+    ------
+    FileNotFoundError
+        Nothing at ``path``.
+    pyarrow.ArrowInvalid
+        ``path`` is not Parquet.
 
     Examples
     --------
@@ -248,14 +58,10 @@ def read_parquet(path: str | PathLike[str]) -> pd.DataFrame:
 
     where = Path(path).expanduser()
     if not where.exists():
-        raise ExportError(f"{where} does not exist")
+        raise FileNotFoundError(f"{where} does not exist")
     if where.is_dir():
         return from_arrow(read_dataset(where))
-    try:
-        table = pq.read_table(where, partitioning=None)
-    except (pa.ArrowException, OSError) as err:
-        raise ExportError(f"{where} is not a readable Parquet file: {err}") from None
-    return from_arrow(table)
+    return from_arrow(pq.ParquetFile(where).read())
 
 
 def write_frame(
@@ -310,12 +116,18 @@ def write_frame(
     dest = Path(path).expanduser()
     fmt = _format_of(dest, partition_by_region)
     codec = _compression_of(compression)
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"write_frame writes a pandas DataFrame, not {type(df).__name__}")
     check_destination(dest, overwrite=overwrite)
     try:
         if fmt == "csv" or fmt == "json":
             from .textexport import write_text_frame
 
-            text = write_text_frame(df, fmt)
+            check_column_names(df)
+            try:
+                text = write_text_frame(df, fmt)
+            except (TypeError, ValueError, OverflowError) as err:
+                raise ExportError(f"can't write the frame as {fmt.upper()}: {err}") from None
             with atomic_file(dest, overwrite=overwrite) as tmp:
                 tmp.write_bytes(text)
         elif partition_by_region:

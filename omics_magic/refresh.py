@@ -37,6 +37,8 @@ from .regions import resolve_regions, validate_identifier
 if TYPE_CHECKING:
     import boto3
 
+    from .pacing import Rate
+
 __all__ = ["GET_THRESHOLD", "refresh_frame", "store_keys"]
 
 #: Most of a frame's stores in one region refreshed by GetSequenceStore each; more
@@ -56,6 +58,12 @@ def store_keys(df: pd.DataFrame) -> list[tuple[str, str]]:
     ------
     InputError
         A row identifies no store, or an unknown region or malformed ID.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> store_keys(pd.DataFrame({"arn": ["arn:aws:omics:eu-west-2:1:sequenceStore/1234567890"]}))
+    [('eu-west-2', '1234567890')]
     """
     has = set(df.columns)
     regions = df["region"].tolist() if "region" in has else [None] * len(df)
@@ -82,9 +90,17 @@ def refresh_frame(
     session: boto3.Session | None = None,
     strict: bool = False,
     timeout: float | None = None,
-    rate: Any = "auto",
+    rate: Rate = "auto",
 ) -> pd.DataFrame:
-    """Re-fetch the stores in ``df``'s rows; see the module docstring for what changes."""
+    """Re-fetch the stores in ``df``'s rows; see the module docstring for what changes.
+
+    ``df.omics.refresh()`` calls this; the delete action can reuse :func:`store_keys`.
+
+    Examples
+    --------
+    >>> fresh = refresh_frame(df, rate=None)    # doctest: +SKIP
+    >>> fresh.attrs["omics_errors"]             # doctest: +SKIP
+    """
     from .fetch import ERRORS_ATTR, REGIONS_ATTR, fetch_frame
 
     keys = store_keys(df)

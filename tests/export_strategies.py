@@ -94,4 +94,6 @@ def store_frames(draw: st.DrawFn, *, need_region: bool = False) -> pd.DataFrame:
     for kind in draw(st.lists(st.sampled_from(USER_KINDS), unique=True, max_size=3)):
         position = draw(st.integers(0, df.shape[1]))
         df.insert(position, f"user_{kind}", draw(_user_column(kind, n)))
+    if draw(st.booleans()):  # labels of dtype object, as older code or concat leave them
+        df.columns = pd.Index(list(df.columns), dtype=object)
     return df

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -132,3 +134,17 @@ def test_parquet_of_a_fetched_frame_names_no_credentials_or_endpoint(
         assert secret.encode() not in raw
     assert b"eu-west-2" not in raw  # only the failed region's error mentions it
     pd.testing.assert_frame_equal(omics_magic.read_parquet(path), df, check_exact=True)
+
+
+def test_registering_the_accessor_loads_nothing_heavy() -> None:
+    code = (
+        "import sys, pandas as pd, omics_magic\n"
+        "assert pd.DataFrame.omics.__name__ == 'OmicsAccessor'\n"
+        "heavy = ('boto3', 'botocore', 'duckdb', 'sqlglot', 'pyarrow.parquet')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

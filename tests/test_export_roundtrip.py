@@ -207,3 +207,56 @@ def test_foreign_parquet_gets_omics_dtypes_for_known_columns(tmp_path: Path) -> 
     pq.write_table(plain, tmp_path / "foreign.parquet")
     back = read_parquet(tmp_path / "foreign.parquet")
     assert_same_frame(back, df[["region", "tags"]])
+
+
+def test_a_duckdb_result_round_trips(tmp_path: Path) -> None:
+    # What the magic hands on: DuckDB's own dtypes (int32, str, maps as dicts).
+    with duckdb.connect() as con:
+        df = con.execute(
+            "SELECT 'us-east-1' AS region, '1234567890' AS sequence_store_id, "
+            "MAP {'team': 'a', 'x': ''} AS tags, 7::INTEGER AS n, 1.5 AS ratio "
+            "UNION ALL SELECT 'eu-west-1', '2234567890', MAP {}, NULL, NULL"
+        ).df()
+    path = write_frame(df, tmp_path / "x.parquet")
+    assert_same_frame(read_parquet(path), df)
+    assert to_arrow(df).schema.field("tags").type == pa.map_(pa.string(), pa.string())
+
+
+def test_reading_nothing_or_not_parquet_fails_plainly(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        read_parquet(tmp_path / "missing.parquet")
+    (tmp_path / "x.parquet").write_text("not parquet")
+    with pytest.raises(pa.ArrowInvalid):
+        read_parquet(tmp_path / "x.parquet")
+
+
+_BASE = frame(
+    [
+        {"region": "us-east-1", "name": "a", "creation_time": "2024-01-01T00:00:00.5Z"},
+        {"region": "eu-west-1"},
+    ],
+    ["region", "name", "creation_time"],
+)
+
+
+@pytest.mark.parametrize(
+    "df",
+    [
+        _BASE.assign(region=_BASE["region"].astype("str")),
+        _BASE.assign(region=_BASE["region"].astype("category")),
+        _BASE.assign(name=_BASE["name"].astype("string[pyarrow]")),
+        _BASE.assign(creation_time=_BASE["creation_time"].astype("datetime64[ns, UTC]")),
+        _BASE.assign(creation_time=_BASE["creation_time"].dt.tz_convert("America/New_York")),
+        _BASE.assign(creation_time=_BASE["creation_time"].dt.tz_localize(None)),
+    ],
+    ids=["region-str", "region-category", "name-string", "time-ns", "time-new-york", "naive"],
+)
+@pytest.mark.parametrize("partition", [False, True])
+def test_known_columns_in_other_dtypes_keep_them(
+    tmp_path: Path, df: pd.DataFrame, partition: bool
+) -> None:
+    path = write_frame(df, tmp_path / "x.parquet", partition_by_region=partition)
+    assert_same_frame(read_parquet(path), df)
+    assert pq.read_schema(path if not partition else path / "_common_metadata").field(
+        "creation_time"
+    ).type == pa.timestamp("us", tz="UTC")

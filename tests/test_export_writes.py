@@ -226,3 +226,11 @@ def test_json_holds_records_with_nested_tags(tmp_path: Path) -> None:
     assert [r["name"] for r in records] == df["name"].tolist()
     with pytest.raises(ExportError, match="already exists"):
         write_frame(df, path)
+
+
+def test_text_formats_refuse_duplicate_columns(tmp_path: Path) -> None:
+    df = _frame().set_axis(["region", "name", "name", "tags"], axis=1)
+    for suffix in (".csv", ".json"):
+        with pytest.raises(ExportError, match="column 'name' appears more than once"):
+            write_frame(df, tmp_path / f"x{suffix}")
+    assert list(tmp_path.iterdir()) == []
