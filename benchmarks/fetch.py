@@ -57,7 +57,12 @@ QUOTA_OPERATIONS = (LIST, GET, TAGS)
 def serve(config: dict[str, Any]) -> None:
     """Child process: run the fake and answer ``stats`` / ``reset`` lines on stdin."""
     from omics_magic.testing import OmicsBackend, OmicsServer
+    from omics_magic.testing import server as fake_server
 
+    # socketserver listens with a backlog of 5: a client opening 100+ connections
+    # at once overflows it, and each dropped handshake stalls its connection for
+    # a second (SYN-ACK retransmit). Real endpoints have deep backlogs.
+    fake_server._Server.request_queue_size = max(fake_server._Server.request_queue_size, 1024)
     backend = OmicsBackend()
     backend.seed(config["regions"], config["stores"], random_seed=0)
     backend.set_latency(config["latency"])
