@@ -69,3 +69,22 @@ def test_benchmark_runs_and_prints_its_ratios(script: str) -> None:
     assert not missing, f"{script} printed no ratio line for {missing}:\n{done.stdout}"
     assert all(math.isfinite(ratios[name]) for name in expected), ratios
     assert re.search(r"^targets: \d+ PASS, \d+ MISS", done.stdout, re.MULTILINE), done.stdout
+
+
+def test_critical_path_follows_the_fakes_token_bucket() -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from _bounds import concurrency_bound, critical_path
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    # One page, then 10 tag calls: 2 at once (the burst), then one every 0.2 s.
+    assert critical_path(10, latency=0.02, tps=5, burst=2, tags=True) == pytest.approx(1.64)
+    assert critical_path(10, latency=0.02, tps=5, burst=2, tags=False) == pytest.approx(0.02)
+    # No quota: the page, then every tag call at once.
+    assert critical_path(50, latency=0.02, tps=None, burst=1, tags=True) == pytest.approx(0.04)
+    # 250 stores = 3 pages at 5 TPS with no burst: pages 0.2 s apart, and the
+    # 250 tag calls, pipelined behind them, one every 0.2 s from 0.04 s.
+    assert critical_path(250, latency=0.02, tps=5, burst=1, tags=True) == pytest.approx(
+        0.04 + 249 * 0.2
+    )
+    assert concurrency_bound(10, 50, latency=0.02, concurrency=128) == pytest.approx(0.1)
