@@ -24,6 +24,7 @@ import pyarrow as pa
 from pandas.api.types import pandas_dtype
 
 from . import __version__
+from .arrow_objects import to_objects
 from .columns import ALL_COLUMNS, column
 from .errors import ExportError
 
@@ -211,7 +212,7 @@ def _to_series(name: str, values: pa.ChunkedArray, described: dict[str, Any]) ->
         dtype_name = "datetime64[us, UTC]" if pa.types.is_timestamp(spec.arrow_type) else "object"
     if dtype_name == "object" or (dtype_name is None and pa.types.is_map(values.type)):
         # Python objects exactly: None not NaN, dicts (incl. {}), lists not arrays.
-        items = values.to_pylist(maps_as_pydicts="lossy")
+        items = to_objects(values)
         return pd.Series(items, dtype=object, name=name)
     if dtype_name is None:
         return values.to_pandas().rename(name)
