@@ -14,9 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["to_objects"]
+
+# Strings are deduplicated when a sample of this many has at most half distinct values.
+_SAMPLE = 1024
 
 
 def to_objects(values: pa.Array | pa.ChunkedArray) -> list[Any]:
@@ -43,9 +48,7 @@ def _array_objects(array: pa.Array) -> list[Any]:
     if pa.types.is_null(kind) or array.null_count == len(array):
         return [None] * len(array)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        # An object ndarray of str and None; tolist() hands over the same objects.
-        objects: list[Any] = array.to_numpy(zero_copy_only=False).tolist()
-        return objects
+        return _string_objects(array)
     if pa.types.is_map(kind):
         out = _offsets_objects(array, array.keys, array.items)
     elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
@@ -59,6 +62,28 @@ def _array_objects(array: pa.Array) -> list[Any]:
         for row in array.is_null().to_numpy(zero_copy_only=False).nonzero()[0].tolist():
             out[row] = None
     return out
+
+
+def _string_objects(array: pa.Array) -> list[Any]:
+    """``str`` and None; one object per distinct value when values repeat.
+
+    Regions, tag keys and values, the KMS type repeat a lot: one ``str`` each
+    instead of one per row keeps the frame as small as the one written (as
+    pyarrow's own ``to_pandas(deduplicate_objects=True)`` does). Mostly
+    distinct columns (ARNs, ids) skip the hashing.
+    """
+    sample = array.slice(0, _SAMPLE)
+    if pc.count_distinct(sample, mode="all").as_py() * 2 > len(sample):
+        # An object ndarray of str and None; tolist() hands over the same objects.
+        objects: list[Any] = array.to_numpy(zero_copy_only=False).tolist()
+        return objects
+    encoded = pc.dictionary_encode(array)
+    # Nulls point past the dictionary, at a None appended to it.
+    words = np.empty(len(encoded.dictionary) + 1, dtype=object)
+    words[:-1] = encoded.dictionary.to_numpy(zero_copy_only=False)
+    positions = encoded.indices.fill_null(len(words) - 1).to_numpy(zero_copy_only=False)
+    deduplicated: list[Any] = words[positions].tolist()
+    return deduplicated
 
 
 def _offsets_objects(array: Any, first: pa.Array, second: pa.Array | None) -> list[Any]:
