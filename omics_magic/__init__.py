@@ -35,8 +35,15 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-if TYPE_CHECKING:
-    pass
+if TYPE_CHECKING:  # the lazy names, typed for checkers and IDEs
+    from .delete import delete_sequence_store as delete_sequence_store
+    from .demo_mode import demo as demo
+    from .demo_mode import end_demo as end_demo
+    from .export import read_parquet as read_parquet
+    from .fetch import sequence_store as sequence_store
+    from .fetch import sequence_stores as sequence_stores
+    from .magic import OmicsMagic as OmicsMagic
+    from .query import run_query as run_query
 
 # Public name -> module that defines it; imported on first access (PEP 562).
 _LAZY: dict[str, str] = {

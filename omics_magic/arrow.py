@@ -21,7 +21,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-from pandas.api.types import pandas_dtype
 
 from . import __version__
 from .columns import ALL_COLUMNS, column
@@ -181,64 +180,6 @@ def from_arrow(table: pa.Table) -> pd.DataFrame:
     >>> from_arrow(to_arrow(df))["tags"].tolist()
     [{}, None]
     """
-    meta = _read_metadata(table.schema)
-    described = {c["name"]: c for c in meta.get("columns", [])}
-    data = {
-        name: _to_series(name, table.column(name), described.get(name, {}))
-        for name in table.column_names
-    }
-    df = pd.DataFrame(data, columns=table.column_names)
-    if meta.get("columns_dtype") == "object" and df.columns.dtype != object:
-        df.columns = pd.Index(table.column_names, dtype=object)
-    return df
+    from .arrow_read import frame_from_columns
 
-
-def _read_metadata(schema: pa.Schema) -> dict[str, Any]:
-    raw = (schema.metadata or {}).get(METADATA_KEY)
-    if raw is None:
-        return {}
-    try:
-        meta = json.loads(raw)
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
-def _to_series(name: str, values: pa.ChunkedArray, described: dict[str, Any]) -> pd.Series:
-    dtype_name = described.get("dtype")
-    if dtype_name is None and name in _KNOWN:
-        spec = column(name)
-        dtype_name = "datetime64[us, UTC]" if pa.types.is_timestamp(spec.arrow_type) else "object"
-    if dtype_name == "object" or (dtype_name is None and pa.types.is_map(values.type)):
-        # Python objects exactly: None not NaN, dicts (incl. {}), lists not arrays.
-        items = values.to_pylist(maps_as_pydicts="lossy")
-        return pd.Series(items, dtype=object, name=name)
-    if dtype_name is None:
-        return values.to_pandas().rename(name)
-    try:
-        target = _target_dtype(dtype_name, described)
-    except (TypeError, ValueError):  # a dtype this pandas doesn't know: pyarrow's default
-        return values.to_pandas().rename(name)
-    from_arrow_hook = getattr(target, "__from_arrow__", None)
-    if from_arrow_hook is not None and not pa.types.is_null(values.type):
-        try:
-            return pd.Series(from_arrow_hook(values), name=name)
-        except (TypeError, ValueError, pa.ArrowException):
-            pass  # e.g. a naive dtype for UTC instants: converted below
-    series = values.to_pandas().rename(name)
-    if isinstance(series.dtype, pd.DatetimeTZDtype) and getattr(target, "kind", "") == "M":
-        # A naive column stored as UTC instants (the canonical type): naive again.
-        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-    # Unordered categoricals compare equal whatever their order: recode always.
-    if series.dtype != target or isinstance(target, pd.CategoricalDtype):
-        series = series.astype(target)
-    return series
-
-
-def _target_dtype(dtype_name: str, described: dict[str, Any]) -> Any:
-    if dtype_name == "category" and "categories" in described:
-        categories = pd.Index(
-            described["categories"], dtype=pandas_dtype(described["categories_dtype"])
-        )
-        return pd.CategoricalDtype(categories, ordered=described.get("ordered", False))
-    return pandas_dtype(dtype_name)
+    return frame_from_columns(table.schema, (column.chunks for column in table.columns))

@@ -10,15 +10,20 @@ single files and for datasets partitioned by region
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .arrow import check_column_names, from_arrow, to_arrow
 from .atomic import atomic_dir, atomic_file, check_destination
 from .errors import ExportError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyarrow.parquet import ParquetFile
 
 __all__ = [
     "COMPRESSIONS",
@@ -34,6 +39,8 @@ COMPRESSIONS = ("zstd", "snappy", "gzip", "brotli", "lz4", "none")
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json"}
 # Hive partition values end up in directory names: keep them plain.
 _PLAIN_REGION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Rows per piece when reading a column (pyarrow decodes a column's row group at once anyway).
+_BATCH_ROWS = 16_384
 
 
 def read_parquet(path: str | PathLike[str]) -> pd.DataFrame:
@@ -62,6 +69,7 @@ def read_parquet(path: str | PathLike[str]) -> pd.DataFrame:
     """
     import pyarrow.parquet as pq
 
+    from .arrow_read import frame_from_columns
     from .partitioned import read_dataset
 
     where = Path(path).expanduser()
@@ -69,7 +77,21 @@ def read_parquet(path: str | PathLike[str]) -> pd.DataFrame:
         raise FileNotFoundError(f"{where} does not exist")
     if where.is_dir():
         return from_arrow(read_dataset(where))
-    return from_arrow(pq.ParquetFile(where).read())
+    file = pq.ParquetFile(where)
+    names = file.schema_arrow.names
+    if not names or len(set(names)) != len(names):
+        # No column to count the rows by, or names that can't select one column.
+        return from_arrow(file.read())
+    # Column by column: the whole Arrow table and the frame never live at once.
+    columns = (_column_pieces(file, name) for name in names)
+    return frame_from_columns(file.schema_arrow, columns)
+
+
+def _column_pieces(file: ParquetFile, name: str) -> Iterator[pa.Array]:
+    for batch in file.iter_batches(batch_size=_BATCH_ROWS, columns=[name], use_threads=False):
+        # By name, not position: Parquet selects by column path, and dotted
+        # names ("a.b" next to "a") must not pick a neighbour.
+        yield batch.column(name)
 
 
 def write_frame(
