@@ -68,6 +68,8 @@ def test_eight_threads_fetching_at_once_all_get_the_whole_frame(
     assert backend.requests.count("ListSequenceStores") == THREADS * len(REGIONS)
 
 
+# Each of the eight queries reports the disabled region once: expected, not noise.
+@pytest.mark.filterwarnings("ignore::omics_magic.errors.RegionFailureWarning")
 def test_eight_queries_at_once_leave_warnings_and_logging_as_they_were(
     backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
