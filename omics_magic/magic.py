@@ -113,6 +113,27 @@ class OmicsMagic(Magics, Configurable):
 
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
+        # Notes about failed regions wait for the end of the cell, so that they
+        # show under the result (the cell's value is displayed after the magic
+        # returns). Outside a cell (run_cell_magic called directly) they print at once.
+        self._pending_notes: list[str] | None = None
+        if shell is not None:
+            shell.events.register("pre_run_cell", self._cell_starts)
+            shell.events.register("post_run_cell", self._cell_ends)
+
+    def _cell_starts(self, info: object = None) -> None:
+        self._pending_notes = []
+
+    def _cell_ends(self, result: object = None) -> None:
+        notes, self._pending_notes = self._pending_notes or [], None
+        for note in notes:
+            print(note, file=sys.stderr)
+
+    def _show_note(self, note: str) -> None:
+        if self._pending_notes is None:
+            print(note, file=sys.stderr)
+        else:
+            self._pending_notes.append(note)
 
     @validate("regions")
     def _check_regions(self, proposal: Any) -> list[str]:
@@ -250,7 +271,7 @@ class OmicsMagic(Magics, Configurable):
             write(result)
         errors = result.attrs.get("omics_errors") or []
         if errors:
-            print(_note(errors), file=sys.stderr)
+            self._show_note(_note(errors))
         if target is not None:
             self.shell.user_ns[target] = result
             return None
@@ -302,6 +323,13 @@ def _output_writer(path: str, *, overwrite: bool) -> Callable[[pd.DataFrame], No
 def unregister(shell: InteractiveShell) -> None:
     """Remove ``%omics``/``%%omics`` and the OmicsMagic configurable from ``shell``."""
     manager = shell.magics_manager
+    for magics in [c for c in shell.configurables if isinstance(c, OmicsMagic)]:
+        for event, callback in (
+            ("pre_run_cell", magics._cell_starts),
+            ("post_run_cell", magics._cell_ends),
+        ):
+            if callback in shell.events.callbacks[event]:
+                shell.events.unregister(event, callback)
     for kind in ("line", "cell"):
         magic = manager.magics[kind].get("omics")
         if getattr(magic, "__self__", None).__class__.__name__ == "OmicsMagic":

@@ -273,6 +273,27 @@ def test_region_errors_are_one_note(
     assert len(err.splitlines()) == 1 and "eu-west-1" in err and "--strict" in err
 
 
+def test_in_a_cell_the_note_comes_after_the_result(
+    ip: InteractiveShell, backend: OmicsBackend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a notebook the cell's value is displayed after the magic returns: the note waits."""
+    backend.disable_region("eu-west-1")
+    seen_before_cell_end: list[str] = []
+
+    def cell_finished_running(*_: object) -> None:  # post_execute: before post_run_cell
+        seen_before_cell_end.append(capsys.readouterr().err)
+
+    ip.events.register("post_execute", cell_finished_running)
+    try:
+        df = run_cell(ip, f"%%omics\nSELECT region FROM {STORES}")
+    finally:
+        ip.events.unregister("post_execute", cell_finished_running)
+    assert set(df["region"]) == {"us-east-1", "ap-southeast-1"}
+    assert seen_before_cell_end == [""]
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "eu-west-1" in err
+
+
 def test_strict_turns_region_errors_into_one_line(
     ip: InteractiveShell, backend: OmicsBackend
 ) -> None:
