@@ -10,6 +10,7 @@ import ipaddress
 import os
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -160,3 +161,12 @@ def omics_fake(request: pytest.FixtureRequest) -> Iterator[object]:
         yield request.getfixturevalue("omics_backend")
     else:
         yield request.getfixturevalue("omics_server").backend
+
+
+@pytest.fixture
+def ip() -> Iterator[Any]:
+    """A strict IPython shell with omics_magic loaded: history off, errors raised."""
+    from tests.magic_support import strict_shell
+
+    with strict_shell() as shell:
+        yield shell

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
-from traitlets.config import Config
 
 DELETE = "DeleteSequenceStore"
-
-
-@pytest.fixture
-def ip() -> Iterator[InteractiveShell]:
-    """A fresh shell with history off and omics_magic loaded; magic errors propagate."""
-    config = Config()
-    config.HistoryManager.enabled = False
-    config.HistoryManager.hist_file = ":memory:"
-    shell = InteractiveShell(config=config)
-    shell.extension_manager.load_extension("omics_magic")
-    yield shell
-    shell.extension_manager.unload_extension("omics_magic")
-    shell.cleanup()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Expected answers are computed with pandas from the fake's own state
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -44,10 +43,6 @@ def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> Omi
     return omics_backend
 
 
-@pytest.fixture
-def ip() -> Iterator[InteractiveShell]:
-    with strict_shell() as shell:
-        yield shell
 
 
 def state(backend: OmicsBackend, regions: list[str] = REGIONS) -> pd.DataFrame:

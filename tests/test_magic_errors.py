@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from omics_magic.errors import (
     UnknownRegionError,
 )
 from omics_magic.testing import OmicsBackend
-from tests.magic_support import run_cell, strict_shell
+from tests.magic_support import run_cell
 
 STORES = "aws.omics.sequence_stores"
 STORE = "aws.omics.sequence_store"
@@ -34,10 +33,6 @@ def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> Omi
     return omics_backend
 
 
-@pytest.fixture
-def ip() -> Iterator[InteractiveShell]:
-    with strict_shell() as shell:
-        yield shell
 
 
 BAD = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -22,10 +21,6 @@ ID = "1234567890"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def ip() -> Iterator[InteractiveShell]:
-    with strict_shell() as shell:
-        yield shell
 
 
 @pytest.fixture

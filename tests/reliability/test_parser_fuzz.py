@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -29,7 +28,6 @@ from omics_magic.query import FetchRequest, execute_plan, run_query
 from omics_magic.sql import DeleteStatement, plan_statement
 from omics_magic.templates import render_template
 from omics_magic.testing import OmicsBackend
-from tests.magic_support import strict_shell
 
 REGIONS = ("us-east-1", "eu-west-2")
 STORE_ID = "4839201756"
@@ -174,10 +172,10 @@ def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> Omi
 
 
 @pytest.fixture
-def ip() -> Iterator[InteractiveShell]:
-    with strict_shell() as shell:
-        shell.user_ns.update(NAMESPACE)
-        yield shell
+def ip(ip: InteractiveShell) -> InteractiveShell:
+    """The shared strict shell, with the variables the templates refer to."""
+    ip.user_ns.update(NAMESPACE)
+    return ip
 
 
 @_SETTINGS

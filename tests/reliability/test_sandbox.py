@@ -24,7 +24,6 @@ from IPython.core.interactiveshell import InteractiveShell
 from omics_magic.errors import SQLError
 from omics_magic.query import run_query, sandbox_connection
 from omics_magic.testing import OmicsBackend
-from tests.magic_support import strict_shell
 
 SECRET = "SENTINEL-7f3a9c-never-to-be-read"
 STORES = "aws.omics.sequence_stores"
@@ -126,10 +125,6 @@ def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> Omi
     return omics_backend
 
 
-@pytest.fixture
-def ip() -> Iterator[InteractiveShell]:
-    with strict_shell() as shell:
-        yield shell
 
 
 @pytest.mark.parametrize("statement", STATEMENTS)
