@@ -24,21 +24,26 @@ print(json.dumps({"columns": list(df.columns), "rows": rows.to_dict(orient="reco
 SEEDED = ["us-east-1", "us-west-2", "eu-west-2"]
 
 
+def fresh_env(home: Path, server: OmicsServer) -> dict[str, str]:
+    """What a new user's shell has: fake keys, no AWS config, and the server's two variables."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "PYTHONPATH": str(REPO),
+        "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY,
+        "AWS_CONFIG_FILE": str(home / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        **server.env(),  # AWS_ENDPOINT_URL_OMICS, AWS_DISABLE_HOST_PREFIX_INJECTION
+    }
+
+
 @pytest.mark.parametrize("configured", [False, True])
 def test_fresh_python_sees_every_seeded_store(tmp_path: Path, configured: bool) -> None:
     with OmicsServer() as server:
         server.backend.seed(SEEDED, stores_per_region=10)
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": str(tmp_path),
-            "PYTHONPATH": str(REPO),
-            "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
-            "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY,
-            "AWS_CONFIG_FILE": str(tmp_path / "none"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            **server.env(),  # AWS_ENDPOINT_URL_OMICS, AWS_DISABLE_HOST_PREFIX_INJECTION
-        }
+        env = fresh_env(tmp_path, server)
         if configured:
             env["OMICS_MAGIC_REGIONS"] = ",".join(SEEDED)
         done = subprocess.run(
@@ -89,17 +94,7 @@ def test_a_stuck_region_does_not_hold_up_exit(tmp_path: Path) -> None:
     with OmicsServer() as server:
         server.backend.seed(["us-east-1", "eu-west-2"], stores_per_region=2)
         server.backend.set_latency(60, region="eu-west-2")
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": str(tmp_path),
-            "PYTHONPATH": str(REPO),
-            "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
-            "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY,
-            "AWS_CONFIG_FILE": str(tmp_path / "none"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            **server.env(),
-        }
+        env = fresh_env(tmp_path, server)
         done = subprocess.run(
             [sys.executable, "-c", script],
             env=env,
