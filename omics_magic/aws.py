@@ -148,7 +148,6 @@ def resolve_session(
         return made
 
 
-# -- demo mode (branch cli): set while omics_magic.demo() is on; cache cleared on enter/exit --
 #: Holds the demo's fake access key ID while demo mode is on.
 DEMO_ENV = "OMICS_MAGIC_DEMO"
 
@@ -164,9 +163,6 @@ def clear_cache() -> None:
         _default_sessions.clear()
     with _clients_lock:
         _clients.clear()
-
-
-# -- end demo mode --
 
 
 def check_credentials(session: boto3.Session) -> str:

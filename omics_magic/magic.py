@@ -174,7 +174,6 @@ class OmicsMagic(Magics, Configurable):
         help="Also write the result to PATH (.parquet, .csv or .json).",
     )
     @argument("--overwrite", action="store_true", help="Let -o replace an existing file.")
-    # -- demo mode (branch cli) --
     @argument(
         "--demo",
         action="store_true",
@@ -186,7 +185,6 @@ class OmicsMagic(Magics, Configurable):
         action="store_true",
         help="Leave demo mode: stop the fake and restore your AWS settings.",
     )
-    # -- end demo mode --
     @argument(
         "query",
         nargs="*",
@@ -219,12 +217,10 @@ class OmicsMagic(Magics, Configurable):
         args = parse_argstring(self.omics, options)
         if cell is not None:
             sql = f"{sql}\n{cell}" if sql else cell
-        # -- demo mode (branch cli) --
         if args.demo or args.end_demo:
             _switch_demo(start=args.demo, end=args.end_demo)
             if not sql.strip():
                 return None
-        # -- end demo mode --
         if not sql.strip():
             raise UsageError("no query; write e.g. %omics SELECT * FROM aws.omics.sequence_stores")
         try:
@@ -278,7 +274,6 @@ class OmicsMagic(Magics, Configurable):
         return result
 
 
-# -- demo mode (branch cli) --
 def _switch_demo(*, start: bool, end: bool) -> None:
     if start and end:
         raise UsageError("--demo and --end-demo contradict each other; pass one")
@@ -293,9 +288,6 @@ def _switch_demo(*, start: bool, end: bool) -> None:
 def _demo_on() -> bool:
     module = sys.modules.get("omics_magic.demo_mode")
     return module is not None and module.active_demo() is not None
-
-
-# -- end demo mode --
 
 
 def _note(errors: list[dict[str, Any]]) -> str:
