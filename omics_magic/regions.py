@@ -96,7 +96,6 @@ def validate_identifier(identifier: object) -> str:
     """
     if not isinstance(identifier, str) or not _IDENTIFIER.fullmatch(identifier):
         raise InvalidIdentifierError(
-            f"{identifier!r} is not a sequence store ID; IDs are 10 to 36 digits, "
-            "e.g. '1234567890'"
+            f"{identifier!r} is not a sequence store ID; IDs are 10 to 36 digits, e.g. '1234567890'"
         )
     return identifier

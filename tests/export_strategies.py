@@ -47,9 +47,7 @@ def _user_column(kind: str, n: int) -> st.SearchStrategy[pd.Series]:
         )
     if kind == "float64":
         floats = st.floats(allow_nan=True, allow_infinity=True)
-        return st.lists(floats, min_size=n, max_size=n).map(
-            lambda v: pd.Series(v, dtype="float64")
-        )
+        return st.lists(floats, min_size=n, max_size=n).map(lambda v: pd.Series(v, dtype="float64"))
     if kind == "bool":
         return st.lists(st.booleans(), min_size=n, max_size=n).map(
             lambda v: pd.Series(v, dtype="bool")

@@ -146,7 +146,6 @@ def test_moto_assumed_role_credentials_act_in_the_role_account() -> None:
     assert backend.requests.records[-1].account_id == "111122223333"
 
 
-
 def test_omics_magic_clients_made_before_the_mock_are_not_reused(
     omics_server: OmicsServer,
 ) -> None:

@@ -178,4 +178,3 @@ def test_unknown_routes_answer_unknown_operation(omics_server: OmicsServer) -> N
     assert "/referencestores" in body["message"]
     [record] = omics_server.backend.requests.records
     assert (record.operation, record.status) == (None, 404)
-

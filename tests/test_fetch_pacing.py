@@ -218,9 +218,9 @@ def test_default_progress_in_a_notebook_needs_ipywidgets(
     monkeypatch.setattr(
         importlib.util,
         "find_spec",
-        lambda name, *a: (object() if widgets else None)
-        if name == "ipywidgets"
-        else real_find_spec(name, *a),
+        lambda name, *a: (
+            (object() if widgets else None) if name == "ipywidgets" else real_find_spec(name, *a)
+        ),
     )
     assert fetch_report.show_progress(None, 3) is widgets
     assert fetch_report.show_progress(None, 1) is False

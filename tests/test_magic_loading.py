@@ -21,8 +21,6 @@ ID = "1234567890"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-
-
 @pytest.fixture
 def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> OmicsBackend:
     monkeypatch.setenv("OMICS_MAGIC_REGIONS", "us-east-1,eu-west-1")

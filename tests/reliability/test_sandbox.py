@@ -125,8 +125,6 @@ def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> Omi
     return omics_backend
 
 
-
-
 @pytest.mark.parametrize("statement", STATEMENTS)
 def test_run_query_refuses(
     statement: str, sentinel: dict[str, Path], backend: OmicsBackend
