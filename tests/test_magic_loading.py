@@ -112,10 +112,10 @@ def test_split_line_keeps_the_sql_verbatim(line: str, parts: tuple[str, str | No
     assert split_line(line) == parts
 
 
-# --- DELETE: handed to omics_magic.delete_sql -----------------------------------------
+# --- DELETE: handed to omics_magic.sql.delete -----------------------------------------
 
 
-# --- -o/--output: handed to omics_magic.export.write_frame ------------------------------
+# --- -o/--output: handed to omics_magic.export.files.write_frame ------------------------------
 
 
 def test_output_writes_the_result_and_still_assigns_it(

@@ -22,7 +22,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from omics_magic.errors import SQLError
-from omics_magic.query import run_query, sandbox_connection
+from omics_magic.sql.run import run_query, sandbox_connection
 from omics_magic.testing import OmicsBackend
 
 SECRET = "SENTINEL-7f3a9c-never-to-be-read"
