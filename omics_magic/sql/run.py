@@ -1,48 +1,39 @@
 """Run a query: plan it, fetch what it needs, and let DuckDB answer it.
 
-DuckDB runs in memory, sandboxed: no file or network access, no extension
-loading, no replacement scans of Python variables, and a locked
-configuration, so a query can't reach anything but the fetched rows.
-Before any AWS call, the query is bound against empty relations of the
-planned columns, so that every error DuckDB can find up front (an unknown
-column, a wrong function) is raised before anything is fetched.
+DuckDB runs in memory, sandboxed (:mod:`.sandbox`), so a query can't reach
+anything but the fetched rows; its result becomes pandas in :mod:`.convert`
+and its errors one line in :mod:`.failures`. Before any AWS call, the
+query is bound against empty relations of the planned columns, so that every
+error DuckDB can find up front (an unknown column, a wrong function) is raised
+before anything is fetched.
 """
 
 from __future__ import annotations
 
-import re
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..columns import EXTRA_COLUMNS, arrow_schema, frame, resolve_columns
+from ..columns import arrow_schema, frame, resolve_columns
 from ..errors import (
     FetchError,
-    OmicsMagicError,
     RegionFailureWarning,
     SQLError,
-    UnknownColumnError,
 )
 from ..regions import resolve_regions
-from .plan import DeleteStatement, SelectPlan, plan_statement, valid_columns_hint
+from .convert import to_pandas
+from .failures import translate_duckdb_error
+from .plan import DeleteStatement, SelectPlan, plan_statement
+from .sandbox import sandbox_connection
 from .templates import render_template
 
 if TYPE_CHECKING:
-    import duckdb
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["FetchRequest", "execute_plan", "run_delete", "run_query", "sandbox_connection"]
-
-_SANDBOX = {
-    "enable_external_access": False,
-    "autoload_known_extensions": False,
-    "autoinstall_known_extensions": False,
-    "allow_community_extensions": False,
-    "python_enable_replacements": False,
-}
+__all__ = ["FetchRequest", "execute_plan", "run_delete", "run_query"]
 
 
 @dataclass(frozen=True)
@@ -53,20 +44,6 @@ class FetchRequest:
     columns: tuple[str, ...]
     identifiers: tuple[str, ...] | None = None
     name: str | None = None
-
-
-def sandbox_connection() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection that can't touch files, network or extensions.
-
-    Timestamps with time zone are shown in UTC whatever the machine's zone, so
-    ``hour(creation_time)`` means the same everywhere.
-    """
-    import duckdb
-
-    connection = duckdb.connect(":memory:", config=dict(_SANDBOX))
-    connection.execute("SET TimeZone = 'UTC'")
-    connection.execute("SET lock_configuration = true")
-    return connection
 
 
 def run_query(
@@ -216,7 +193,7 @@ def execute_plan(
         try:
             connection.sql(plan.duckdb_sql)  # binds (and checks) without running
         except duckdb.Error as err:
-            raise _translate(err, plan) from None
+            raise translate_duckdb_error(err, plan) from None
 
         requests = {
             relation: FetchRequest(
@@ -243,7 +220,7 @@ def execute_plan(
         try:
             table = connection.sql(plan.duckdb_sql).to_arrow_table()
         except duckdb.Error as err:
-            raise _translate(err, plan) from None
+            raise translate_duckdb_error(err, plan) from None
     finally:
         connection.close()
     result = to_pandas(table)
@@ -267,76 +244,6 @@ def _arrow(df: pd.DataFrame, names: Sequence[str]) -> pa.Table:
     import pyarrow as pa
 
     return pa.Table.from_pandas(df[list(names)], schema=arrow_schema(names), preserve_index=False)
-
-
-def to_pandas(table: pa.Table) -> pd.DataFrame:
-    """DuckDB's Arrow result as pandas: dicts for maps and structs, UTC timestamps.
-
-    Strings stay ``object`` with None for NULL, as in :func:`omics_magic.columns.frame`.
-    Repeated column names are kept.
-    """
-    import pandas as pd
-    import pyarrow as pa
-
-    # What pyarrow and pandas raise for values they can't hold (OutOfBoundsDatetime is a
-    # ValueError; pandas raises NotImplementedError for some out-of-range timestamps).
-    unconvertible = (pa.ArrowException, ValueError, TypeError, OverflowError, NotImplementedError)
-    series = []
-    for index, field in enumerate(table.schema):
-        try:
-            values = _column_to_pandas(table.column(index), field.type)
-        except unconvertible as err:
-            # e.g. DATE 'infinity' (beyond Python's dates), a MAP keyed by lists (no dict can
-            # hold it): DuckDB answered, but pandas can't hold the answer.
-            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            quoted = '"' + field.name.replace('"', '""') + '"'
-            raise SQLError(
-                f"column {field.name!r} of the result can't be converted to pandas ({first}); "
-                f"convert it in the query, e.g. CAST({quoted} AS VARCHAR)"
-            ) from None
-        series.append(pd.Series(values).reset_index(drop=True))
-    result = pd.concat(series, axis=1) if series else pd.DataFrame(index=range(table.num_rows))
-    result.columns = pd.Index(table.schema.names)
-    return result
-
-
-def _column_to_pandas(column: pa.ChunkedArray, kind: pa.DataType) -> Any:
-    import pandas as pd
-    import pyarrow as pa
-
-    if pa.types.is_timestamp(kind) and kind.tz is not None:
-        return column.cast(pa.timestamp(kind.unit, tz="UTC")).to_pandas()
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_nested(kind):
-        return pd.Series(column.to_pylist(maps_as_pydicts="lossy"), dtype="object")
-    return column.to_pandas()
-
-
-_MISSING_COLUMN = re.compile(
-    r'Referenced column "([^"]+)" not found|does not have a column named "([^"]+)"'
-)
-
-
-def _translate(err: Exception, plan: SelectPlan) -> OmicsMagicError:
-    import duckdb
-
-    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    missing = _MISSING_COLUMN.search(first)
-    if missing:
-        name = missing.group(1) or missing.group(2)
-        line_col = plan.positions.get(name.lower())
-        where = f" (line {line_col[0]}, column {line_col[1]})" if line_col else ""
-        if name.lower() in EXTRA_COLUMNS:
-            return UnknownColumnError(
-                f"column {name!r}{where} is an extra field: name it in the SELECT that reads "
-                "aws.omics.* (SELECT * gives only the nine documented columns)"
-            )
-        return UnknownColumnError(f"unknown column {name!r}{where}; {valid_columns_hint()}")
-    if isinstance(err, duckdb.PermissionException):
-        return SQLError(
-            f"not allowed: {first}; queries can't read or write files, reach the network "
-            "or load extensions"
-        )
-    return SQLError(f"DuckDB can't run the query: {first}")
 
 
 def _unique(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -18,7 +18,8 @@ import pytest
 from omics_magic.columns import ALL_COLUMNS, DEFAULT_COLUMNS, frame, pandas_dtype
 from omics_magic.errors import FetchError, SQLError, UnknownColumnError
 from omics_magic.sql.plan import SelectPlan, plan_statement
-from omics_magic.sql.run import FetchRequest, execute_plan, run_query, sandbox_connection
+from omics_magic.sql.run import FetchRequest, execute_plan, run_query
+from omics_magic.sql.sandbox import sandbox_connection
 
 STORES = "aws.omics.sequence_stores"
 STORE = "aws.omics.sequence_store"

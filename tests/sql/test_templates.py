@@ -9,7 +9,7 @@ import pytest
 
 from omics_magic.errors import SQLError
 from omics_magic.sql.plan import SelectPlan, plan_statement
-from omics_magic.sql.run import sandbox_connection
+from omics_magic.sql.sandbox import sandbox_connection
 from omics_magic.sql.templates import render_template, sql_literal
 
 STORES = "aws.omics.sequence_stores"
