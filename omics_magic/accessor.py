@@ -126,6 +126,7 @@ class OmicsAccessor:
         confirm: str | Iterable[str] | None = None,
         dry_run: bool = False,
         session: boto3.Session | None = None,
+        timeout: float | None = None,
     ) -> pd.DataFrame:
         """Delete exactly the stores in this frame's rows, after a preview and a confirmation.
 
@@ -144,14 +145,18 @@ class OmicsAccessor:
             Show and return the preview; delete nothing.
         session
             A ``boto3.Session``; None uses the default credential chain.
+        timeout
+            Seconds the whole delete may take; None for no bound. Stores whose
+            delete was not sent by then are ``not_attempted``.
 
         Returns
         -------
         pandas.DataFrame
             One row per store, in the frame's order: region, sequence_store_id,
-            name, outcome (``deleted``, ``not_found``, ``conflict``, ``denied``,
-            ``error`` or ``cancelled``) and message. A failed store doesn't stop
-            the others. With ``dry_run``: the preview.
+            name, outcome (``deleted``, ``deleting``, ``not_found``, ``conflict``,
+            ``denied``, ``error``, ``cancelled``, ``not_attempted`` or
+            ``unknown``) and message. A failed store doesn't stop the others.
+            With ``dry_run``: the preview.
 
         Raises
         ------
@@ -161,6 +166,9 @@ class OmicsAccessor:
             A row identifies no store, or ``confirm`` is not str(s).
         ConfirmationRequired, ConfirmationMismatch
             No confirmation and no prompt, or a wrong one. Nothing was deleted.
+        DeleteInterrupted
+            Interrupted (Ctrl-C, a kernel interrupt): no further delete was sent;
+            its ``report`` says what happened to every store.
 
         Examples
         --------
@@ -171,7 +179,9 @@ class OmicsAccessor:
         from .delete.protocol import delete_sequence_stores
 
         self._require_store_keys("delete")
-        return delete_sequence_stores(self._df, confirm=confirm, dry_run=dry_run, session=session)
+        return delete_sequence_stores(
+            self._df, confirm=confirm, dry_run=dry_run, session=session, timeout=timeout
+        )
 
     def expand_tags(self, prefix: str = "tag:") -> pd.DataFrame:
         """A copy with one column per tag key, to group, filter and pivot by tag.

@@ -20,6 +20,9 @@ them into one short line. Every message says what is wrong and how to fix it.
         ├── ConfirmationRequired    no confirmation and no way to prompt
         └── ConfirmationMismatch    a confirmation that does not match
 
+    KeyboardInterrupt
+    └── DeleteInterrupted           a delete stopped by Ctrl-C; carries what was deleted
+
     UserWarning
     └── RegionFailureWarning        some regions failed; their rows or values are missing
 """
@@ -35,6 +38,7 @@ __all__ = [
     "ConfirmationMismatch",
     "ConfirmationRequired",
     "CredentialsError",
+    "DeleteInterrupted",
     "ExportError",
     "FetchError",
     "InputError",
@@ -112,6 +116,42 @@ class ConfirmationRequired(ConfirmationError):
 
 class ConfirmationMismatch(ConfirmationError):
     """The confirmation given does not match what would be deleted."""
+
+
+class DeleteInterrupted(KeyboardInterrupt):
+    """A delete stopped by an interrupt (Ctrl-C, a kernel interrupt); nothing more was sent.
+
+    It is a KeyboardInterrupt, so that an interrupt still stops the script or
+    notebook, but it says what happened to every store first.
+
+    Parameters
+    ----------
+    report
+        The delete's report frame (region, sequence_store_id, name, outcome,
+        message), one row per store: ``deleted``, ``not_attempted`` (not
+        sent; still there), ``unknown`` (sent, answer not awaited), or any
+        other outcome a finished delete reports.
+    """
+
+    def __init__(self, report: Any) -> None:
+        self.report = report
+        super().__init__(_interrupted_summary(report))
+
+
+def _interrupted_summary(report: Any) -> str:
+    def stores(outcome: str) -> list[str]:
+        rows = report[report["outcome"] == outcome]
+        return [f"{r}:{i}" for r, i in zip(rows["region"], rows["sequence_store_id"], strict=True)]
+
+    deleted, unknown, untouched = stores("deleted"), stores("unknown"), stores("not_attempted")
+    parts = [f"deleted {len(deleted)}" + (f" ({', '.join(deleted)})" if deleted else "")]
+    if unknown:
+        parts.append(f"outcome unknown for {len(unknown)} in flight ({', '.join(unknown)})")
+    parts.append(f"not attempted {len(untouched)}")
+    return (
+        f"delete interrupted: {'; '.join(parts)}; every store's outcome is in the "
+        "exception's .report"
+    )
 
 
 class RegionFailureWarning(UserWarning):

@@ -10,7 +10,9 @@ same process share the quota instead of doubling the rate.
 Pacing happens on botocore's ``before-send`` event (:func:`install`), so it
 applies to every attempt, retries included: a retry after a throttle takes its
 turn like any call, instead of taking the next call's turn and starting a
-cascade of throttles.
+cascade of throttles. The same hooks make a call cancellable, paced or not:
+once its cancel event is set, no further attempt is sent and botocore makes
+no further retry (see :func:`paced`).
 
 The rate is configurable for accounts with raised quotas: ``rate=`` on the
 fetch functions, or ``$OMICS_MAGIC_TPS``; ``None``, ``0`` or ``inf`` turn
@@ -37,6 +39,7 @@ __all__ = [
     "PacingCancelled",
     "Rate",
     "install",
+    "operation_pacer",
     "pacer_for",
     "paced",
     "resolve_rate",
@@ -118,14 +121,17 @@ class Pacer:
 
 
 class PacingCancelled(Exception):
-    """A paced call was abandoned while waiting for its turn (the fetch gave up)."""
+    """A call was abandoned before an attempt went out (its fetch or delete stopped)."""
 
 
 @dataclass
 class _Turn:
-    pacer: Pacer
+    """One call made inside :func:`paced`; ``attempts`` counts those that went out."""
+
+    pacer: Pacer | None
     cancel: threading.Event | None
     on_pass: Callable[[], None] | None
+    attempts: int = 0
 
     def passed(self) -> None:
         if self.on_pass is not None:
@@ -145,15 +151,30 @@ def install(client: Any) -> None:
     the closest point to the wire, and one that retries pass through too.
     """
     client.meta.events.register_first("before-send.omics", _before_send, unique_id=_HOOK_ID)
+    client.meta.events.register_first(
+        "needs-retry.omics", _needs_retry, unique_id=f"{_HOOK_ID}.retry"
+    )
 
 
 def _before_send(**_: Any) -> None:
     turn: _Turn | None = getattr(_local, "turn", None)
     if turn is None:
         return
-    if turn.pacer.acquire(turn.cancel) is None:
-        raise PacingCancelled("the fetch stopped waiting for this call")
+    if turn.cancel is not None and turn.cancel.is_set():
+        raise PacingCancelled("the call was cancelled before this attempt went out")
+    if turn.pacer is not None and turn.pacer.acquire(turn.cancel) is None:
+        raise PacingCancelled("the call was cancelled while waiting for its turn")
+    turn.attempts += 1
     turn.passed()
+
+
+def _needs_retry(**_: Any) -> bool | None:
+    # Runs before botocore's retry handler; False (not None) is taken as its answer:
+    # a cancelled call is not retried, nor does botocore sleep before giving up.
+    turn: _Turn | None = getattr(_local, "turn", None)
+    if turn is not None and turn.cancel is not None and turn.cancel.is_set():
+        return False
+    return None
 
 
 @contextmanager
@@ -161,23 +182,23 @@ def paced(
     pacer: Pacer | None,
     cancel: threading.Event | None = None,
     on_pass: Callable[[], None] | None = None,
-) -> Iterator[None]:
+) -> Iterator[_Turn]:
     """Pace the calls this thread makes, on clients set up by :func:`install`.
 
+    ``pacer`` None means no pacing. Once ``cancel`` is set, no attempt goes
+    out (:class:`PacingCancelled` is raised instead) and no retry is made.
     ``on_pass`` is called once: when the first attempt goes out, or at the end
-    if none did (so that whoever waits on it is always released).
+    if none did (so that whoever waits on it is always released). It yields
+    the turn, whose ``attempts`` says how many attempts went out.
     """
     previous = getattr(_local, "turn", None)
-    turn = _Turn(pacer, cancel, on_pass) if pacer is not None else None
+    turn = _Turn(pacer, cancel, on_pass)
     _local.turn = turn
     try:
-        yield
+        yield turn
     finally:
         _local.turn = previous
-        if turn is not None:
-            turn.passed()
-        elif on_pass is not None:
-            on_pass()
+        turn.passed()
 
 
 _pacers_lock = threading.Lock()
@@ -197,6 +218,18 @@ def pacer_for(key: tuple[object, ...], rate: float | None) -> Pacer | None:
         if pacer is None:
             pacer = _pacers[full_key] = Pacer(rate * HEADROOM)
         return pacer
+
+
+def operation_pacer(
+    access_key: str, client: Any, region: str, operation: str, rate: float | None
+) -> Pacer | None:
+    """The shared pacer of ``operation`` in ``region``: the one place its key is made.
+
+    AWS meters per account, region and operation; the key is the credentials'
+    access key, the client's endpoint (a fake and AWS don't share a quota), the
+    region and the operation. ``rate=None`` means no pacing and returns None.
+    """
+    return pacer_for((access_key, client.meta.endpoint_url, region, operation), rate)
 
 
 def resolve_rate(rate: Rate = "auto") -> float | None:

@@ -26,6 +26,7 @@ from ..errors import (
     AmbiguousStoreError,
     ConfirmationError,
     CredentialsError,
+    DeleteInterrupted,
     FetchError,
     InputError,
     OmicsMagicError,
@@ -41,7 +42,10 @@ from .commands import (
     query_command,
 )
 
-__all__ = ["EXIT_CODES", "build_parser", "main"]
+__all__ = ["EXIT_CODES", "EXIT_INTERRUPTED", "build_parser", "main"]
+
+#: Interrupted (Ctrl-C, SIGINT): 128 + SIGINT, as shells report it.
+EXIT_INTERRUPTED = 130
 
 EXIT_CODES = """\
 exit codes:
@@ -51,6 +55,7 @@ exit codes:
   2  bad input or configuration, found before any AWS call (SQL, region, ID, path, credentials)
   3  delete not confirmed: no --confirm and no terminal to ask, a wrong --confirm, or cancelled;
      nothing was deleted
+  130 interrupted (Ctrl-C); a delete prints what became of each store first
 """
 
 
@@ -87,9 +92,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if mapped is None:
             raise
         return _fail(mapped, EXIT_USAGE)
+    except DeleteInterrupted as err:
+        from .render import render
+
+        sys.stdout.write(render(err.report, getattr(args, "format", None) or "table"))
+        return _fail(err, EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         print("omics-magic: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)

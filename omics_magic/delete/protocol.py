@@ -10,8 +10,15 @@ The protocol, in order:
    ``dry_run=True`` stops after the preview.
 4. **Delete** exactly the previewed, confirmed stores. botocore retries
    throttling and server errors; conflict and access denied are final.
-   A bulk delete carries on past a failed store.
+   A bulk delete carries on past a failed store. An answer that may have been
+   lost after AWS acted is checked with a re-read (:mod:`.calls`).
 5. **Report** one row per store: region, sequence_store_id, name, outcome, message.
+
+Stop means stop: ``timeout=`` bounds the whole delete, and an interrupt
+(Ctrl-C, a kernel interrupt) sends no further delete. Either way every store
+is accounted for: ``not_attempted`` (never sent, still there) or ``unknown``
+(sent, answer not awaited). After an interrupt the report comes with
+:class:`~omics_magic.errors.DeleteInterrupted`, a KeyboardInterrupt.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import pandas as pd
 from ..columns import frame
 from ..errors import (
     AmbiguousStoreError,
+    DeleteInterrupted,
     FetchError,
     InputError,
     StoreNotFoundError,
@@ -47,6 +55,7 @@ def delete_sequence_store(
     confirm: str | None = None,
     dry_run: bool = False,
     session: boto3.Session | None = None,
+    timeout: float | None = None,
 ) -> pd.DataFrame:
     """Delete one sequence store, after showing it and getting a confirmation.
 
@@ -65,14 +74,19 @@ def delete_sequence_store(
         Show and return the preview; delete nothing.
     session
         A ``boto3.Session``; None uses the default credential chain.
+    timeout
+        Seconds the whole delete may take (look-up included); None for no bound.
+        A delete not sent by then is ``not_attempted``, one sent but not
+        answered ``unknown``.
 
     Returns
     -------
     pandas.DataFrame
         One row: region, sequence_store_id, name, outcome (``deleted``,
-        ``not_found``, ``conflict``, ``denied``, ``error`` or ``cancelled``) and
-        message. With ``dry_run``: the preview (region, sequence_store_id,
-        name, creation_time, status).
+        ``deleting``, ``not_found``, ``conflict``, ``denied``, ``error``,
+        ``cancelled``, ``not_attempted`` or ``unknown``) and message. With
+        ``dry_run``: the preview (region, sequence_store_id, name,
+        creation_time, status).
 
     Raises
     ------
@@ -86,6 +100,8 @@ def delete_sequence_store(
         It was not found, and some regions could not be searched (e.g. denied).
     ConfirmationRequired, ConfirmationMismatch
         No confirmation and no prompt, or a wrong one. Nothing was deleted.
+    DeleteInterrupted
+        Interrupted (Ctrl-C) while deleting; its ``report`` is the report.
 
     Examples
     --------
@@ -98,10 +114,11 @@ def delete_sequence_store(
     regions = resolve_regions(region)
     wanted = confirming.normalize_single_confirm(confirm)
     _check_dry_run(dry_run)
+    timeout = _check_timeout(timeout)
 
     from ..aws.clients import resolve_session
 
-    calls = Calls(resolve_session(session), regions)
+    calls = Calls(resolve_session(session), regions, timeout)
     found = calls.look_up([Target(r, identifier) for r in regions])
     hits = [s for s in found if s.store is not None]
     # A region that is not enabled can't hold a store; one that denied us might.
@@ -140,6 +157,7 @@ def delete_sequence_stores(
     confirm: str | Iterable[str] | None = None,
     dry_run: bool = False,
     session: boto3.Session | None = None,
+    timeout: float | None = None,
 ) -> pd.DataFrame:
     """Delete exactly the given (region, sequence_store_id) stores; behind ``df.omics.delete``.
 
@@ -148,17 +166,19 @@ def delete_sequence_stores(
     previewed IDs (list, set or tuple of str, or one comma-separated str); at
     a prompt the user types ``delete N stores``. Stores not found, or unreadable,
     at preview time are reported and not deleted. Returns the report frame (see
-    :func:`delete_sequence_store`), in the order given.
+    :func:`delete_sequence_store`, also for ``timeout`` and
+    :class:`~omics_magic.errors.DeleteInterrupted`), in the order given.
     """
     stores = [Target(r, i) for r, i in _pairs(frame_or_pairs)]
     wanted = confirming.normalize_bulk_confirm(confirm)
     _check_dry_run(dry_run)
+    timeout = _check_timeout(timeout)
     if not stores:
         return _empty(confirming.PREVIEW_COLUMNS if dry_run else REPORT_COLUMNS)
 
     from ..aws.clients import resolve_session
 
-    calls = Calls(resolve_session(session), [s.region for s in stores])
+    calls = Calls(resolve_session(session), [s.region for s in stores], timeout)
     calls.look_up(stores)
     notes = [
         f"Skipped {s.identifier} in {s.region}: {s.outcome}, {s.message}"
@@ -205,11 +225,20 @@ def _confirm_and_delete(
         return _report(stores)
     ids = [s.identifier for s in plan]
     if confirming.confirmed(ids, confirm, single=single, label=label):
-        calls.delete(plan)
+        try:
+            calls.delete(plan)
+        except KeyboardInterrupt:
+            raise DeleteInterrupted(_report(stores)) from None
     else:
         for s in plan:
             s.outcome, s.message = "cancelled", "the confirmation did not match; not deleted"
     return _report(stores)
+
+
+def _check_timeout(timeout: object) -> float | None:
+    from ..fetch.engine import check_timeout
+
+    return check_timeout(timeout)
 
 
 def _check_dry_run(dry_run: object) -> None:

@@ -14,13 +14,15 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..aws.operations import GET_STORE as GET
+from ..aws.operations import LIST_STORES as LIST
+from ..aws.operations import LIST_TAGS as TAGS
+from ..aws.operations import call
 from ..aws.pacing import Pacer, PacingCancelled, paced
-from .workers import DaemonPool
+from ..workers import DaemonPool
 
 __all__ = ["GET", "LIST", "LOOKAHEAD", "TAGS", "Cancelled", "RegionCalls"]
 
-LIST, GET, TAGS = "ListSequenceStores", "GetSequenceStore", "ListTagsForResource"
-_METHOD = {LIST: "list_sequence_stores", GET: "get_sequence_store", TAGS: "list_tags_for_resource"}
 LOOKAHEAD = 2  # per-store calls per operation queued for their turn, per region
 
 
@@ -58,7 +60,7 @@ class RegionCalls:
             with self.limiter, paced(self.pacers.get(operation), self.cancel, on_pass):
                 if self.cancel.is_set():
                     raise Cancelled
-                return getattr(self.client, _METHOD[operation])(**kwargs)
+                return call(self.client, operation, **kwargs)
         except PacingCancelled:
             raise Cancelled from None
 

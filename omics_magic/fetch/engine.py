@@ -19,20 +19,20 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..aws.clients import check_credentials, omics_client, resolve_session
-from ..aws.pacing import Rate, pacer_for, resolve_rate
+from ..aws.pacing import Rate, operation_pacer, resolve_rate
 from ..columns import frame, resolve_columns
 from ..errors import AmbiguousStoreError, InputError
 from ..regions import resolve_regions, validate_identifier
+from ..workers import DaemonPool, wait_for
 from .calls import GET, LIST, TAGS, RegionCalls
 from .region import Plan, RegionResult, fetch_region
 from .report import ERRORS_ATTR, progress_bar, report_failures, show_progress
-from .workers import DaemonPool
 
 if TYPE_CHECKING:
     import boto3
@@ -191,6 +191,7 @@ def fetch_frame(
     max_concurrency: int | None = None,
     rate: Rate = "auto",
     deadline: float | None = None,
+    cancel: threading.Event | None = None,
     warn: bool = True,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
@@ -203,7 +204,11 @@ def fetch_frame(
     ``deadline`` (a ``time.monotonic()`` time) is for callers that make several
     fetches under one ``timeout`` (a query reading several relations): regions
     still running at that time are reported as past the ``timeout``. Without
-    it, the deadline is ``timeout`` seconds from now. ``warn=False`` is for
+    it, the deadline is ``timeout`` seconds from now. ``cancel`` is for callers
+    that run the fetch in a thread of their own (a query's relations, a
+    refresh): once set, the fetch stops at once, as on a KeyboardInterrupt in
+    the main thread, and its unfinished regions are reported as interrupted.
+    ``warn=False`` is for
     callers that report failed regions their own way (run_query, refresh):
     no RegionFailureWarning, without touching the process-wide warning
     filters, which ``warnings.catch_warnings`` is not thread-safe about.
@@ -246,6 +251,7 @@ def fetch_frame(
             tps=tps,
             timeout=timeout,
             deadline=deadline,
+            cancel=cancel,
             workers=max_concurrency
             or min(PER_REGION_CONCURRENCY * len(region_names), MAX_DEFAULT_CONCURRENCY),
             show_progress=show_progress(progress, len(region_names)),
@@ -298,6 +304,7 @@ def _fetch_regions(
     tps: float | None,
     timeout: float | None,
     deadline: float | None,
+    cancel: threading.Event | None,
     workers: int,
     show_progress: bool,
 ) -> list[RegionResult]:
@@ -307,15 +314,14 @@ def _fetch_regions(
         # An earlier fetch of the same query used up the time: don't start this one.
         return [RegionResult(region, error=_past_deadline(region, timeout)) for region in regions]
     limiter = threading.Semaphore(workers)
-    calls_pool = DaemonPool(workers, "omics-call")
-    regions_pool = DaemonPool(len(regions), "omics-region")
+    calls_pool = DaemonPool(workers, "call")
+    regions_pool = DaemonPool(len(regions), "region")
     cancels = {region: threading.Event() for region in regions}
 
     def one_region(region: str) -> RegionResult:
         client = omics_client(session, region, max_pool=workers + 1)
         pacers = {
-            op: pacer_for((access_key, client.meta.endpoint_url, region, op), tps)
-            for op in (LIST, GET, TAGS)
+            op: operation_pacer(access_key, client, region, op, tps) for op in (LIST, GET, TAGS)
         }
         calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[region])
         return fetch_region(calls, plan)
@@ -326,12 +332,7 @@ def _fetch_regions(
     pending = set(futures)
     try:
         with progress_bar(len(regions), show_progress) as bar:
-            while pending:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    break
-                done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
-                bar.update(len(done))
+            pending = wait_for(futures, deadline=deadline, cancel=cancel, on_done=bar.update)
     finally:
         # Never wait on a stuck region: its daemon threads finish (or time out) on their own.
         for future in pending:
@@ -340,11 +341,22 @@ def _fetch_regions(
         calls_pool.shutdown()
     results = []
     for future, region in futures.items():
-        if future in pending:
+        if future in pending and cancel is not None and cancel.is_set():
+            results.append(RegionResult(region, error=_interrupted(region)))
+        elif future in pending:
             results.append(RegionResult(region, error=_past_deadline(region, timeout)))
         else:
             results.append(future.result())  # re-raises CredentialsError (or a bug)
     return results
+
+
+def _interrupted(region: str) -> dict[str, str]:
+    return {
+        "region": region,
+        "code": "Interrupted",
+        "message": "the fetch was interrupted before this region answered",
+        "kind": "unavailable",
+    }
 
 
 def _past_deadline(region: str, timeout: float | None) -> dict[str, str]:

@@ -103,6 +103,7 @@ def run_delete(
     regions: str | Iterable[str] | None = None,
     dry_run: bool = False,
     session: boto3.Session | None = None,
+    timeout: float | None = None,
 ) -> pd.DataFrame:
     """Run a DELETE statement through :func:`~omics_magic.delete_sequence_store`.
 
@@ -118,7 +119,7 @@ def run_delete(
     else:
         scope = (plan.region,)
     return delete_sequence_store(
-        plan.identifier, scope, confirm=confirm, dry_run=dry_run, session=session
+        plan.identifier, scope, confirm=confirm, dry_run=dry_run, session=session, timeout=timeout
     )
 
 

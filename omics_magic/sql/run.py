@@ -83,7 +83,7 @@ def run_query(
     timeout
         Seconds the whole query may wait for the regions, however many
         relations it reads; regions still running then are reported as
-        ``DeadlineExceeded``.
+        ``DeadlineExceeded``. For a DELETE, the delete's timeout.
     confirm
         For DELETE only: the store ID confirming the delete.
 
@@ -107,7 +107,7 @@ def run_query(
         )
     plan = plan_statement(render_template(sql, namespace))
     if isinstance(plan, DeleteStatement):
-        return run_delete(plan, confirm=confirm, regions=regions, session=session)
+        return run_delete(plan, confirm=confirm, regions=regions, session=session, timeout=timeout)
     if confirm is not None:
         raise SQLError("a confirmation only applies to DELETE statements; drop --confirm")
     configured = resolve_regions(regions)
@@ -154,6 +154,7 @@ def run_delete(
     confirm: str | None,
     regions: str | Iterable[str] | None = None,
     session: Any = None,
+    timeout: float | None = None,
 ) -> pd.DataFrame:
     """Hand a DELETE to :func:`omics_magic.sql.delete.run_delete`.
 
@@ -164,7 +165,7 @@ def run_delete(
     from .delete import run_delete as run_delete_statement
 
     result: pd.DataFrame = run_delete_statement(
-        statement.tree, confirm=confirm, regions=regions, session=session
+        statement.tree, confirm=confirm, regions=regions, session=session, timeout=timeout
     )
     return result
 

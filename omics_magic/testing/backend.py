@@ -249,9 +249,14 @@ class OmicsBackend:
         times: int | None = None,
         message: str | None = None,
         status: int | None = None,
+        after: bool = False,
     ) -> None:
-        """Answer matching requests with error ``code`` (every time, or the next ``times``)."""
-        self.faults.inject_error(code, region, operation, times, message, status)
+        """Answer matching requests with error ``code`` (every time, or the next ``times``).
+
+        ``after=True`` answers it only once the operation has taken effect, as
+        when AWS acts and the answer is lost (a 500, a dropped connection).
+        """
+        self.faults.inject_error(code, region, operation, times, message, status, after)
 
     def disable_region(self, region: str) -> None:
         """Answer every request in ``region`` with UnrecognizedClientException (403)."""

@@ -77,9 +77,14 @@ class _ErrorRule:
     remaining: int | None
     message: str | None
     status: int | None
+    after: bool = False  # answer the error after the operation took effect
 
-    def matches(self, region: str, operation: str) -> bool:
-        return (self.region in (None, region)) and (self.operation in (None, operation))
+    def matches(self, region: str, operation: str, after: bool = False) -> bool:
+        return (
+            self.after == after
+            and (self.region in (None, region))
+            and (self.operation in (None, operation))
+        )
 
 
 def _check_scope(region: str | None, operation: str | None) -> None:
@@ -139,6 +144,7 @@ class Faults:
         times: int | None,
         message: str | None,
         status: int | None,
+        after: bool = False,
     ) -> None:
         if times is not None and times < 1:
             raise ValueError("times must be None (always) or >= 1")
@@ -149,7 +155,7 @@ class Faults:
                 + ", ".join(sorted(ERROR_STATUS))
             )
         with self._lock:
-            self._errors.append(_ErrorRule(code, region, operation, times, message, status))
+            self._errors.append(_ErrorRule(code, region, operation, times, message, status, after))
 
     def disable_region(self, region: str) -> None:
         _check_scope(region, None)
@@ -179,18 +185,27 @@ class Faults:
             self._burst = burst
             self._buckets = {}
 
+    def check_after(self, region: str, operation: str) -> None:
+        """Raise the error injected with ``after=True`` that this request meets, if any
+        (called once the operation took effect: its answer is lost, as after a 500)."""
+        with self._lock:
+            self._raise_injected(region, operation, after=True)
+
+    def _raise_injected(self, region: str, operation: str, *, after: bool) -> None:
+        for rule in self._errors:
+            if rule.matches(region, operation, after):
+                if rule.remaining is not None:
+                    rule.remaining -= 1
+                    if rule.remaining == 0:
+                        self._errors.remove(rule)
+                raise OmicsServiceError(rule.code, rule.message, rule.status)
+
     def check(self, account_id: str, region: str, operation: str) -> None:
         """Raise the fault this request meets, if any (called after the latency)."""
         with self._lock:
             if region in self._disabled:
                 raise OmicsServiceError("UnrecognizedClientException")
-            for rule in self._errors:
-                if rule.matches(region, operation):
-                    if rule.remaining is not None:
-                        rule.remaining -= 1
-                        if rule.remaining == 0:
-                            self._errors.remove(rule)
-                    raise OmicsServiceError(rule.code, rule.message, rule.status)
+            self._raise_injected(region, operation, after=False)
             rate = self._rates.get(operation)
             if rate is None:
                 return
