@@ -37,6 +37,8 @@ from ..workers import run_all
 if TYPE_CHECKING:
     import boto3
 
+    from ..failures import Failure
+
 __all__ = ["CONFLICT_HINT", "IN_FLIGHT_GRACE", "Calls", "Target"]
 
 CONFLICT_HINT = (
@@ -82,14 +84,13 @@ class Target:
     def deleted(self) -> None:
         self.outcome, self.message = "deleted", "deleted (the store is gone or DELETING)"
 
-    def error_record(self) -> dict[str, str]:
-        """The failure as an ``attrs["omics_errors"]`` record."""
-        return {
-            "region": self.region,
-            "code": self.code,
-            "message": self.detail,
-            "kind": self.kind or "",
-        }
+    def error_record(self) -> Failure:
+        """The failure as a record (``attrs["omics_errors"]`` holds its dict)."""
+        from ..failures import Failure
+
+        return Failure(
+            self.region, self.code, self.detail, self.kind or "", sequence_store_id=self.identifier
+        )
 
 
 class Calls:
