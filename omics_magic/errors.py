@@ -16,6 +16,7 @@ them into one short line. Every message says what is wrong and how to fix it.
     ├── FetchError                  one or more regions failed (strict mode)
     ├── AmbiguousStoreError         an ID found in more than one region
     ├── StoreNotFoundError          an ID found in no region searched
+    ├── QueryLimitError             the SQL ran past the query's timeout or memory limit
     └── ConfirmationError           a delete that was not confirmed
         ├── ConfirmationRequired    no confirmation and no way to prompt
         └── ConfirmationMismatch    a confirmation that does not match
@@ -47,6 +48,7 @@ __all__ = [
     "InputError",
     "InvalidIdentifierError",
     "OmicsMagicError",
+    "QueryLimitError",
     "RegionFailureWarning",
     "SQLError",
     "StoreNotFoundError",
@@ -112,6 +114,10 @@ class AmbiguousStoreError(OmicsMagicError):
 
 class StoreNotFoundError(OmicsMagicError):
     """A store ID was found in none of the regions searched."""
+
+
+class QueryLimitError(OmicsMagicError):
+    """The query's SQL ran past its ``timeout`` or DuckDB's memory limit, and was stopped."""
 
 
 class ConfirmationError(OmicsMagicError):

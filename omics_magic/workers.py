@@ -31,12 +31,14 @@ from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any, TypeVar
 
-__all__ = ["THREAD_PREFIX", "DaemonPool", "run_all", "wait_for"]
+__all__ = ["THREAD_PREFIX", "DaemonPool", "map_all", "run_all", "wait_for"]
 
 #: Every thread omics_magic starts is named with this prefix.
 THREAD_PREFIX = "omics-magic"
 #: Seconds between looks at a cancel event while waiting (only when one is given).
 POLL = 0.05
+#: Seconds that cancelled work which stops at once (a fetch) gets to return.
+_RETURN_GRACE = 2.0
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -185,6 +187,27 @@ def run_all(
     if pending:
         _stop(futures, cancel, grace)
     return futures
+
+
+def map_all(
+    fn: Callable[[T], R], items: Iterable[T], *, name: str, cancel: threading.Event
+) -> list[R]:
+    """``[fn(item) for item in items]``, all at once (one item runs in this thread).
+
+    For work that watches ``cancel`` and stops at once when it is set (a
+    fetch): an interrupt sets it, gives the threads a moment to return, and
+    propagates. What ``fn`` raised is re-raised here.
+
+    Examples
+    --------
+    >>> map_all(abs, [-1, 2], name="demo", cancel=threading.Event())
+    [1, 2]
+    """
+    todo = list(items)
+    if len(todo) <= 1:
+        return [fn(item) for item in todo]
+    futures = run_all(fn, todo, name=name, cancel=cancel, grace=_RETURN_GRACE)
+    return [future.result() for future in futures]
 
 
 def _stop(futures: Collection[Future[Any]], cancel: threading.Event, grace: float) -> None:

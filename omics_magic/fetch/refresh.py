@@ -23,9 +23,9 @@ reports it.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -34,6 +34,7 @@ from ..columns import ALL_COLUMNS, column, resolve_columns
 from ..errors import FetchError, RegionFailureWarning
 from ..failures import Failure, failure_note, failures_in, set_failures
 from ..regions import store_keys
+from ..workers import map_all
 from .options import FetchOptions
 
 if TYPE_CHECKING:
@@ -70,7 +71,9 @@ def refresh_frame(
 
     asked = FetchOptions(strict=strict, progress=False, timeout=timeout, rate=rate).started()
     # Refresh reports once, for all its fetches (below): they neither warn nor raise.
-    options = dataclasses.replace(asked, strict=False, warn=False)
+    # One cancel for all of them: an interrupt stops every fetch at once.
+    cancel = threading.Event()
+    options = dataclasses.replace(asked, strict=False, warn=False, cancel=cancel)
     keys = store_keys(df)
     known = [name for name in df.columns if name in ALL_COLUMNS]
     names = resolve_columns([*known, "region", "sequence_store_id"])
@@ -91,11 +94,7 @@ def refresh_frame(
     jobs: list[tuple[list[str], list[str] | None]] = [([r], ids) for r, ids in by_id.items()]
     if listed:
         jobs.append((listed, None))  # one fetch lists every such region in parallel
-    if len(jobs) > 1:
-        with ThreadPoolExecutor(len(jobs), thread_name_prefix="omics-refresh") as pool:
-            frames = list(pool.map(lambda job: fetch(*job), jobs))
-    else:
-        frames = [fetch(*job) for job in jobs]
+    frames = map_all(lambda job: fetch(*job), jobs, name="refresh", cancel=cancel)
     errors = [failure for fetched in frames for failure in failures_in(fetched)]
     result, gone = _merge(df, keys, frames, names, failed={e.region for e in errors})
     _report(errors, len(wanted), strict=asked.strict)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..columns import EXTRA_COLUMNS
-from ..errors import OmicsMagicError, SQLError, UnknownColumnError
+from ..errors import OmicsMagicError, QueryLimitError, SQLError, UnknownColumnError
 from .plan import SelectPlan, valid_columns_hint
 
 __all__ = ["translate_duckdb_error"]
@@ -31,6 +31,13 @@ def translate_duckdb_error(err: Exception, plan: SelectPlan) -> OmicsMagicError:
                 "aws.omics.* (SELECT * gives only the nine documented columns)"
             )
         return UnknownColumnError(f"unknown column {name!r}{where}; {valid_columns_hint()}")
+    if isinstance(err, duckdb.OutOfMemoryException):
+        from .sandbox import MEMORY_ENV
+
+        return QueryLimitError(
+            f"the query's SQL ran out of memory ({first}); narrow it (WHERE, LIMIT), or "
+            f"raise the limit with ${MEMORY_ENV}"
+        )
     if isinstance(err, duckdb.PermissionException):
         return SQLError(
             f"not allowed: {first}; queries can't read or write files, reach the network "

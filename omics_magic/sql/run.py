@@ -5,12 +5,15 @@ anything but the fetched rows; its result becomes pandas in :mod:`.convert`
 and its errors one line in :mod:`.failures`. Before any AWS call, the
 query is bound against empty relations of the planned columns, so that every
 error DuckDB can find up front (an unknown column, a wrong function) is raised
-before anything is fetched.
+before anything is fetched. One deadline (``timeout``) covers the whole query,
+fetches and SQL, and an interrupt stops both at once (:mod:`.execute`,
+:mod:`omics_magic.workers`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +28,9 @@ from ..errors import (
 from ..failures import Failure, failure_note, failures_in, set_failures
 from ..fetch.options import FetchOptions
 from ..regions import resolve_regions
+from ..workers import map_all
 from .convert import to_pandas
+from .execute import run_sql
 from .failures import translate_duckdb_error
 from .plan import DeleteStatement, SelectPlan, plan_statement
 from .sandbox import sandbox_connection
@@ -119,7 +124,8 @@ def run_query(
     )
     # One deadline for the whole query, however many relations it fetches, and one
     # warning for the whole query (below), not one per fetch.
-    options = dataclasses.replace(asked.started(), warn=False)
+    # One cancel too: an interrupt stops every relation's fetch at once.
+    options = dataclasses.replace(asked.started(), warn=False, cancel=threading.Event())
     from ..fetch.engine import fetch_frame
 
     def fetch(request: FetchRequest) -> pd.DataFrame:
@@ -136,7 +142,9 @@ def run_query(
             options=options,
         )
 
-    result = execute_plan(plan, fetch, default_regions=configured, strict=asked.strict)
+    result = execute_plan(
+        plan, fetch, default_regions=configured, strict=asked.strict, options=options
+    )
     failures = failures_in(result)
     if failures:
         warnings.warn(failure_note(failures), RegionFailureWarning, stacklevel=2)
@@ -171,12 +179,15 @@ def execute_plan(
     *,
     default_regions: Sequence[str],
     strict: bool = False,
+    options: FetchOptions | None = None,
 ) -> pd.DataFrame:
     """Fetch each relation of ``plan`` with ``fetch`` and run the plan's SQL in DuckDB.
 
     ``fetch`` is called once per distinct pushdown, never for one that can
     match no row, and only after the SQL has bound against empty relations.
-    Several relations are fetched at once, from worker threads.
+    Several relations are fetched at once, from worker threads; an interrupt
+    sets ``options.cancel``, which ``fetch`` must honour (``fetch_frame``
+    does). The SQL runs until ``options.deadline`` (:mod:`.execute`).
     """
     import duckdb
     import pandas as pd
@@ -202,7 +213,10 @@ def execute_plan(
             if not ref.no_rows
         }
         errors: list[Failure] = []
-        fetched_all = _fetch_all(fetch, list(requests.values()))
+        cancel = options.cancel if options is not None else None
+        fetched_all = map_all(
+            fetch, list(requests.values()), name="relation", cancel=cancel or threading.Event()
+        )
         for relation, fetched in zip(requests, fetched_all, strict=True):
             errors.extend(failures_in(fetched))
             if plan.placeholders:
@@ -214,7 +228,12 @@ def execute_plan(
         if strict and errors:
             raise FetchError(failure_note(errors, detail=True, then=None, audience=None), errors)
         try:
-            table = connection.sql(plan.duckdb_sql).to_arrow_table()
+            table = run_sql(
+                connection,
+                plan.duckdb_sql,
+                deadline=None if options is None else options.deadline,
+                timeout=None if options is None else options.timeout,
+            )
         except duckdb.Error as err:
             raise translate_duckdb_error(err, plan) from None
     finally:
@@ -222,18 +241,6 @@ def execute_plan(
     result = to_pandas(table)
     set_failures(result, errors)
     return result
-
-
-def _fetch_all(
-    fetch: Callable[[FetchRequest], pd.DataFrame], requests: list[FetchRequest]
-) -> list[pd.DataFrame]:
-    """Fetch the relations at once: a slow region then costs one timeout, not one per relation."""
-    if len(requests) <= 1:
-        return [fetch(request) for request in requests]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(len(requests), thread_name_prefix="omics-relation") as pool:
-        return list(pool.map(fetch, requests))
 
 
 def _arrow(df: pd.DataFrame, names: Sequence[str]) -> pa.Table:
