@@ -35,6 +35,8 @@ __all__ = ["THREAD_PREFIX", "DaemonPool", "map_all", "run_all", "wait_for"]
 
 #: Every thread omics_magic starts is named with this prefix.
 THREAD_PREFIX = "omics-magic"
+#: Seconds an idle worker waits for work before it ends.
+IDLE_EXIT = 0.5
 #: Seconds between looks at a cancel event while waiting (only when one is given).
 POLL = 0.05
 #: Seconds that cancelled work which stops at once (a fetch) gets to return.
@@ -75,7 +77,8 @@ class DaemonPool:
             if self._closed:
                 raise RuntimeError("cannot submit to a pool that was shut down")
             self._queue.put((future, fn, args))
-            if not self._idle.acquire(blocking=False) and self._threads < self._max_workers:
+            reuse = self._idle.acquire(blocking=False)
+            if self._threads == 0 or (not reuse and self._threads < self._max_workers):
                 self._threads += 1
                 name = f"{self._name}-{self._threads}"
                 threading.Thread(target=self._work, name=name, daemon=True).start()
@@ -83,7 +86,12 @@ class DaemonPool:
 
     def _work(self) -> None:
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=IDLE_EXIT)
+            except queue.Empty:
+                if self._leave():
+                    return
+                continue
             if item is None:
                 return
             future, fn, args = item
@@ -95,6 +103,20 @@ class DaemonPool:
                     future.set_exception(exc)
             del future
             self._idle.release()
+
+    def _leave(self) -> bool:
+        """Whether an idle worker may end: nothing is queued for it.
+
+        Idle workers end on their own, so that no thread outlives its pool even
+        when :meth:`shutdown` was never reached (an interrupt landed first).
+        A submit after the last one ended starts a new one.
+        """
+        with self._lock:
+            if not self._queue.empty():
+                return False
+            self._idle.acquire(blocking=False)  # its "I am idle" token, if still there
+            self._threads -= 1
+            return True
 
     def shutdown(self) -> None:
         """Cancel what hasn't started and let the threads end; never waits for them."""

@@ -268,17 +268,19 @@ def _fetch_regions(
         calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[region])
         return fetch_region(calls, plan)
 
-    futures: dict[Future[RegionResult], str] = {
-        regions_pool.submit(one_region, region): region for region in regions
-    }
-    pending = set(futures)
+    futures: dict[Future[RegionResult], str] = {}
+    pending: set[Future[RegionResult]] = set()
     try:
+        for region in regions:
+            futures[regions_pool.submit(one_region, region)] = region
+        pending = set(futures)
         with progress_bar(len(regions), show_progress) as bar:
             pending = wait_for(futures, deadline=deadline, cancel=cancel, on_done=bar.update)
     finally:
         # Never wait on a stuck region: its daemon threads finish (or time out) on their own.
-        for future in pending:
-            cancels[futures[future]].set()
+        for future, region in futures.items():
+            if not future.done():
+                cancels[region].set()
         regions_pool.shutdown()
         calls_pool.shutdown()
     results = []
