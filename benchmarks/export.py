@@ -132,7 +132,7 @@ def measure_child(config: dict[str, Any]) -> None:
     import pyarrow.parquet  # noqa: F401
 
     import omics_magic
-    import omics_magic.export  # noqa: F401
+    import omics_magic.export.files  # noqa: F401
 
     del omics_magic
     path = Path(config["path"])

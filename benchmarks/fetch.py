@@ -277,7 +277,7 @@ def print_table(outcomes: dict[str, list[Outcome]]) -> None:
 
 def the_bound(args: argparse.Namespace, scenario: Scenario, n_regions: int) -> float:
     """The critical path for (c), printed with its formula."""
-    from omics_magic.fetch import MAX_DEFAULT_CONCURRENCY, PER_REGION_CONCURRENCY
+    from omics_magic.fetch.engine import MAX_DEFAULT_CONCURRENCY, PER_REGION_CONCURRENCY
 
     stores, latency, pages = scenario.stores, args.latency, pages_of(scenario.stores)
     if scenario.tps:
@@ -418,7 +418,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def scenarios(args: argparse.Namespace) -> list[Scenario]:
-    from omics_magic.pacing import DEFAULT_RATE
+    from omics_magic.aws.pacing import DEFAULT_RATE
 
     chosen = []
     if args.scenario in ("latency", "both"):
@@ -440,7 +440,7 @@ def scenarios(args: argparse.Namespace) -> list[Scenario]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     _harness.offline_environment()
-    from omics_magic.pacing import DEFAULT_RATE
+    from omics_magic.aws.pacing import DEFAULT_RATE
     from omics_magic.testing import AWS_QUOTAS
 
     print("omics_magic fetch benchmark; fake OmicsServer on 127.0.0.1 in its own process")

@@ -35,7 +35,9 @@ from _harness import median, ratio_line, table
 
 HEAVY = ("boto3", "botocore", "duckdb", "sqlglot")
 SQL = "SELECT * FROM aws.omics.sequence_stores"
-PACING_ENV = "OMICS_MAGIC_TPS"  # omics_magic.pacing.RATE_ENV (not imported: children time imports)
+PACING_ENV = (
+    "OMICS_MAGIC_TPS"  # omics_magic.aws.pacing.RATE_ENV (not imported: children time imports)
+)
 
 
 # -- children ---------------------------------------------------------------------------------
@@ -96,11 +98,11 @@ def child_query(regions: list[str], stores: int) -> dict[str, Any]:
     with mock_omics() as backend:
         backend.seed(regions, stores)
         start = time.perf_counter()
-        import omics_magic.query as query  # sqlglot and the planner: the first query's import
+        import omics_magic.sql.run as query  # sqlglot and the planner: the first query's import
 
         timings["import query modules"] = time.perf_counter() - start
         start = time.perf_counter()
-        import omics_magic.fetch as fetch  # what a direct fetch imports too
+        import omics_magic.fetch.engine as fetch  # what a direct fetch imports too
 
         timings["import fetch modules"] = time.perf_counter() - start
         wrap(query, "plan_statement", "parse + plan")
@@ -126,7 +128,7 @@ def child_fetch(regions: list[str], stores: int) -> dict[str, Any]:
     with mock_omics() as backend:
         backend.seed(regions, stores)
         start = time.perf_counter()
-        import omics_magic.fetch  # noqa: F401
+        import omics_magic.fetch.engine  # noqa: F401
 
         df = omics_magic.sequence_stores(regions, progress=False)
         first = time.perf_counter() - start

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import boto3
     import pyarrow as pa
 
-    from .pacing import Rate
+    from .aws.pacing import Rate
 
 __all__ = ["KEY_COLUMNS", "OmicsAccessor"]
 
@@ -69,7 +69,7 @@ class OmicsAccessor:
         --------
         >>> df = pd.DataFrame.omics.fetch(["us-east-1"], columns=["name", "tags"])  # doctest: +SKIP
         """
-        from .fetch import sequence_stores
+        from .fetch.engine import sequence_stores
 
         return sequence_stores(regions, **kwargs)
 
@@ -115,7 +115,7 @@ class OmicsAccessor:
         >>> df.attrs["omics_errors"]                 # doctest: +SKIP
         [{'region': 'us-east-1', 'kind': 'not_found', 'sequence_store_id': '1234567890', ...}]
         """
-        from .refresh import refresh_frame
+        from .fetch.refresh import refresh_frame
 
         self._require_store_keys("refresh")
         return refresh_frame(self._df, session=session, strict=strict, timeout=timeout, rate=rate)
@@ -168,7 +168,7 @@ class OmicsAccessor:
         >>> scratch.omics.delete(dry_run=True)                      # doctest: +SKIP
         >>> scratch.omics.delete(confirm=list(scratch["sequence_store_id"]))  # doctest: +SKIP
         """
-        from .delete import delete_sequence_stores
+        from .delete.protocol import delete_sequence_stores
 
         self._require_store_keys("delete")
         return delete_sequence_stores(self._df, confirm=confirm, dry_run=dry_run, session=session)
@@ -235,14 +235,14 @@ class OmicsAccessor:
     def to_arrow(self) -> pa.Table:
         """The frame as a ``pyarrow.Table`` with the canonical schema.
 
-        See :func:`omics_magic.export.to_arrow`.
+        See :func:`omics_magic.export.files.to_arrow`.
 
         Examples
         --------
         >>> df.omics.to_arrow().schema.field("tags").type  # doctest: +SKIP
         MapType(map<string, string>)
         """
-        from .arrow import to_arrow
+        from .export.arrow import to_arrow
 
         return to_arrow(self._df)
 
@@ -279,7 +279,7 @@ class OmicsAccessor:
         >>> df.omics.to_parquet("ds", partition_by_region=True)  # doctest: +SKIP
         """
         from .errors import ExportError
-        from .export import output_path, write_frame
+        from .export.files import output_path, write_frame
 
         target = output_path(path)
         if not partition_by_region and target.suffix.lower() != ".parquet":

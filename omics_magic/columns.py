@@ -96,9 +96,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("tags", "tags", (), TAGS_TYPE, "The store's tags, key to value."),
     # Extra fields: only when named.
     Column("status", "list", ("status",), pa.string(), "The store's status.", True),
-    Column(
-        "status_message", "list", ("statusMessage",), pa.string(), "The status message.", True
-    ),
+    Column("status_message", "list", ("statusMessage",), pa.string(), "The status message.", True),
     Column(
         "update_time", "list", ("updateTime",), TIMESTAMP_TYPE, "When the store was updated.", True
     ),
@@ -118,9 +116,7 @@ COLUMNS: tuple[Column, ...] = (
         "The tags keys to propagate to the S3 objects associated with read sets.",
         True,
     ),
-    Column(
-        "s3_uri", "get", ("s3Access", "s3Uri"), pa.string(), "The S3 URI of the store.", True
-    ),
+    Column("s3_uri", "get", ("s3Access", "s3Uri"), pa.string(), "The S3 URI of the store.", True),
     Column(
         "s3_access_point_arn",
         "get",

@@ -1,7 +1,7 @@
 """The ``%%omics`` / ``%omics`` IPython magic: StackQL-style SQL over sequence stores.
 
 Load it with ``%load_ext omics_magic``. The magic only parses its line, calls
-:func:`omics_magic.query.run_query` and shows the result; errors from the
+:func:`omics_magic.sql.run.run_query` and shows the result; errors from the
 library become one short :class:`~IPython.core.error.UsageError` line (set
 ``%config OmicsMagic.short_errors = False`` for full tracebacks).
 
@@ -233,7 +233,7 @@ class OmicsMagic(Magics, Configurable):
     def _run(
         self, args: Any, target: str | None, sql: str, local_ns: dict[str, Any] | None
     ) -> pd.DataFrame | None:
-        from .query import run_query
+        from .sql.run import run_query
 
         assert self.shell is not None
         namespace = ChainMap(local_ns or {}, self.shell.user_ns)
@@ -243,7 +243,7 @@ class OmicsMagic(Magics, Configurable):
         profile = args.profile or (None if _demo_on() else self.profile)
         session = None
         if profile:
-            from .aws import resolve_session
+            from .aws.clients import resolve_session
 
             session = resolve_session(profile=profile)
         progress: bool | None = None if self.progress == "auto" else bool(self.progress)
@@ -277,7 +277,7 @@ class OmicsMagic(Magics, Configurable):
 def _switch_demo(*, start: bool, end: bool) -> None:
     if start and end:
         raise UsageError("--demo and --end-demo contradict each other; pass one")
-    from .demo_mode import demo, end_demo
+    from .demo_mode.mode import demo, end_demo
 
     if start:
         demo()
@@ -286,7 +286,7 @@ def _switch_demo(*, start: bool, end: bool) -> None:
 
 
 def _demo_on() -> bool:
-    module = sys.modules.get("omics_magic.demo_mode")
+    module = sys.modules.get("omics_magic.demo_mode.mode")
     return module is not None and module.active_demo() is not None
 
 
@@ -302,7 +302,7 @@ def _note(errors: list[dict[str, Any]]) -> str:
 def _output_writer(path: str, *, overwrite: bool) -> Callable[[pd.DataFrame], None]:
     # -o/--output: the export module owns the file format, safe writes and the
     # overwrite policy; the destination is checked here, before the query runs.
-    from .export import check_output, write_frame
+    from .export.files import check_output, write_frame
 
     check_output(path, overwrite=overwrite)
 

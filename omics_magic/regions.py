@@ -1,4 +1,5 @@
-"""Which regions offer AWS HealthOmics, which to query, and well-formed IDs.
+"""Which regions offer AWS HealthOmics, which to query, well-formed IDs, and the
+stores a frame names.
 
 Everything here runs before any AWS call, so that bad input fails at once.
 """
@@ -9,14 +10,19 @@ import functools
 import os
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from .errors import InvalidIdentifierError, UnknownRegionError
+from .errors import InputError, InvalidIdentifierError, UnknownRegionError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "REGIONS_ENV",
     "default_regions",
     "omics_regions",
     "resolve_regions",
+    "store_keys",
     "validate_identifier",
 ]
 
@@ -96,7 +102,45 @@ def validate_identifier(identifier: object) -> str:
     """
     if not isinstance(identifier, str) or not _IDENTIFIER.fullmatch(identifier):
         raise InvalidIdentifierError(
-            f"{identifier!r} is not a sequence store ID; IDs are 10 to 36 digits, "
-            "e.g. '1234567890'"
+            f"{identifier!r} is not a sequence store ID; IDs are 10 to 36 digits, e.g. '1234567890'"
         )
     return identifier
+
+
+_ARN = re.compile(r"^arn:[^:]+:omics:(?P<region>[^:]+):[^:]*:sequenceStore/(?P<id>[^/]+)$")
+
+
+def store_keys(df: pd.DataFrame) -> list[tuple[str, str]]:
+    """The ``(region, sequence_store_id)`` of every row, validated, before any call.
+
+    From the ``region`` and ``sequence_store_id`` columns, or parsed from
+    ``arn`` where they are missing.
+
+    Raises
+    ------
+    InputError
+        A row identifies no store, or an unknown region or malformed ID.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> store_keys(pd.DataFrame({"arn": ["arn:aws:omics:eu-west-2:1:sequenceStore/1234567890"]}))
+    [('eu-west-2', '1234567890')]
+    """
+    has = set(df.columns)
+    regions = df["region"].tolist() if "region" in has else [None] * len(df)
+    ids = df["sequence_store_id"].tolist() if "sequence_store_id" in has else [None] * len(df)
+    arns = df["arn"].tolist() if "arn" in has else [None] * len(df)
+    keys = []
+    for label, region, identifier, arn in zip(df.index, regions, ids, arns, strict=True):
+        if not (isinstance(region, str) and isinstance(identifier, str)):
+            parsed = _ARN.match(arn) if isinstance(arn, str) else None
+            if parsed is None:
+                raise InputError(
+                    f"row {label!r} has no region and sequence_store_id (nor a sequence store "
+                    "arn); fill them in or drop the row"
+                )
+            region = region if isinstance(region, str) else parsed["region"]
+            identifier = identifier if isinstance(identifier, str) else parsed["id"]
+        keys.append((resolve_regions(region)[0], validate_identifier(identifier)))
+    return keys

@@ -13,7 +13,7 @@ import omics_magic
 from omics_magic.accessor import OmicsAccessor
 from omics_magic.columns import frame
 from omics_magic.errors import ExportError, InputError
-from omics_magic.export import to_arrow
+from omics_magic.export.files import to_arrow
 from omics_magic.testing import OmicsBackend, OmicsServer
 from tests.conftest import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN
 

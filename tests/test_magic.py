@@ -43,8 +43,6 @@ def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> Omi
     return omics_backend
 
 
-
-
 def state(backend: OmicsBackend, regions: list[str] = REGIONS) -> pd.DataFrame:
     """Every store the fake holds, as the magic should show it (all columns)."""
     rows = [expected_row(r, s) for r in regions for s in backend.stores(r)]

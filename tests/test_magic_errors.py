@@ -33,8 +33,6 @@ def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> Omi
     return omics_backend
 
 
-
-
 BAD = {
     "unparseable, with position": ("", f"SELECT name FROM {STORES} WHERE", "line 1, column"),
     "two statements": ("", f"SELECT * FROM {STORES}; SELECT 1", "2 statements"),

@@ -21,8 +21,6 @@ ID = "1234567890"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-
-
 @pytest.fixture
 def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> OmicsBackend:
     monkeypatch.setenv("OMICS_MAGIC_REGIONS", "us-east-1,eu-west-1")
@@ -114,10 +112,10 @@ def test_split_line_keeps_the_sql_verbatim(line: str, parts: tuple[str, str | No
     assert split_line(line) == parts
 
 
-# --- DELETE: handed to omics_magic.delete_sql -----------------------------------------
+# --- DELETE: handed to omics_magic.sql.delete -----------------------------------------
 
 
-# --- -o/--output: handed to omics_magic.export.write_frame ------------------------------
+# --- -o/--output: handed to omics_magic.export.files.write_frame ------------------------------
 
 
 def test_output_writes_the_result_and_still_assigns_it(

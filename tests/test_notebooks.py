@@ -19,12 +19,12 @@ nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
-from omics_magic.demo_mode import (  # noqa: E402
+from omics_magic.cli.notebook import execute_notebook, kernel_environment  # noqa: E402
+from omics_magic.demo_mode.mode import (  # noqa: E402
     DEMO_STORE_ID,
     SCRATCH_STORE_ID,
     offline_environment,
 )
-from omics_magic.notebook_runner import execute_notebook, kernel_environment  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 import omics_magic
-from omics_magic.demo_mode import SCRATCH_STORE_ID, active_demo
+from omics_magic.demo_mode.mode import SCRATCH_STORE_ID, active_demo
 from tests.magic_support import run_cell, strict_shell
 
 ROOT = Path(__file__).resolve().parents[1]

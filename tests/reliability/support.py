@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 import botocore.session
 
-from tests.fake_support import _LOADER
+from tests.testing.support import _LOADER
 
 #: The SigV4 credential scope names the region a request was signed for.
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/omics/aws4_request")

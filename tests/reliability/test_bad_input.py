@@ -22,10 +22,10 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 import omics_magic
-from omics_magic.cli import main as cli_main
+from omics_magic.cli.main import main as cli_main
 from omics_magic.errors import OmicsMagicError
-from omics_magic.export import write_frame
-from omics_magic.query import run_query
+from omics_magic.export.files import write_frame
+from omics_magic.sql.run import run_query
 from omics_magic.testing import OmicsBackend
 from tests.magic_support import run_cell, strict_shell
 

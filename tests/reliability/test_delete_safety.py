@@ -26,15 +26,15 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from omics_magic.confirm import prompt_possible
-from omics_magic.delete import delete_sequence_store, delete_sequence_stores
+from omics_magic.delete.confirm import prompt_possible
+from omics_magic.delete.protocol import delete_sequence_store, delete_sequence_stores
 from omics_magic.errors import (
     ConfirmationMismatch,
     ConfirmationRequired,
     InputError,
     StoreNotFoundError,
 )
-from omics_magic.query import run_query
+from omics_magic.sql.run import run_query
 from omics_magic.testing import OmicsBackend
 
 REGIONS = ("us-east-1", "eu-west-2")

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 
 import omics_magic
-from omics_magic.aws import resolve_session
+from omics_magic.aws.clients import resolve_session
 from omics_magic.columns import DEFAULT_COLUMNS
 from omics_magic.errors import RegionFailureWarning
-from omics_magic.query import run_query
 from omics_magic.regions import omics_regions
+from omics_magic.sql.run import run_query
 from omics_magic.testing import OmicsBackend, OmicsServer
 from tests.fetch_helpers import expected_records, records
 from tests.magic_support import run_cell, strict_shell

@@ -31,7 +31,7 @@ import pytest
 import omics_magic
 from omics_magic.columns import ALL_COLUMNS
 from omics_magic.errors import OmicsMagicError
-from omics_magic.query import run_query
+from omics_magic.sql.run import run_query
 from omics_magic.testing import OmicsServer
 from tests.conftest import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN
 from tests.magic_support import run_cell, strict_shell
@@ -227,7 +227,7 @@ def test_the_accessor_and_files(evidence: Evidence, tmp_path: Path) -> None:
         "dataset",
         df.omics.to_parquet(tmp_path / "ds", partition_by_region=True, compression=None),
     )
-    from omics_magic.export import write_frame
+    from omics_magic.export.files import write_frame
 
     evidence.add("csv", write_frame(df, tmp_path / "s.csv"))
     evidence.add("json", write_frame(df, tmp_path / "s.json"))

@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from omics_magic import region_fetch
-from omics_magic.fetch import fetch_frame
+from omics_magic.fetch import region as region_fetch
+from omics_magic.fetch.engine import fetch_frame
 from omics_magic.testing import OmicsBackend, mock_omics
 from tests.reliability.support import new_session
 

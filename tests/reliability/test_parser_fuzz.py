@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from omics_magic.delete_sql import plan_delete
 from omics_magic.errors import OmicsMagicError
-from omics_magic.query import FetchRequest, execute_plan, run_query
-from omics_magic.sql import DeleteStatement, plan_statement
-from omics_magic.templates import render_template
+from omics_magic.sql.delete import plan_delete
+from omics_magic.sql.plan import DeleteStatement, plan_statement
+from omics_magic.sql.run import FetchRequest, execute_plan, run_query
+from omics_magic.sql.templates import render_template
 from omics_magic.testing import OmicsBackend
 
 REGIONS = ("us-east-1", "eu-west-2")

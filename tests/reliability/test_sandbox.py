@@ -22,7 +22,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from omics_magic.errors import SQLError
-from omics_magic.query import run_query, sandbox_connection
+from omics_magic.sql.run import run_query, sandbox_connection
 from omics_magic.testing import OmicsBackend
 
 SECRET = "SENTINEL-7f3a9c-never-to-be-read"
@@ -123,8 +123,6 @@ def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> Omi
     omics_backend.seed("us-east-1", stores_per_region=2)
     omics_backend.requests.clear()
     return omics_backend
-
-
 
 
 @pytest.mark.parametrize("statement", STATEMENTS)

@@ -15,8 +15,8 @@ import pytest
 import omics_magic
 from omics_magic.columns import DEFAULT_COLUMNS
 from omics_magic.errors import RegionFailureWarning
-from omics_magic.query import run_query
-from omics_magic.sql import plan_statement
+from omics_magic.sql.plan import plan_statement
+from omics_magic.sql.run import run_query
 from omics_magic.testing import OmicsBackend
 from tests.fetch_helpers import expected_records, records
 from tests.reliability.support import new_session

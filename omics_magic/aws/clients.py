@@ -1,0 +1,310 @@
+"""Sessions, per-region omics clients, and what an AWS error means for a region.
+
+Everything AWS-specific that is not a fetch lives here: which session to use,
+one reused client per (session, region), the retry configuration, and the
+classification of errors into the kinds reported in ``df.attrs["omics_errors"]``.
+
+Retries use botocore's ``standard`` mode, not ``adaptive``: the pacer
+(:mod:`omics_magic.aws.pacing`) already keeps calls under the per-region quotas, so
+throttling is the exception. Adaptive mode would add a second, reactive rate
+limiter per client (not per account, region and operation, which is what AWS
+meters), that sleeps inside botocore where a deadline can't interrupt it.
+A user's own ``AWS_RETRY_MODE`` / ``AWS_MAX_ATTEMPTS`` (env or config file)
+are honoured.
+
+Endpoints are never set here: ``AWS_ENDPOINT_URL_OMICS``,
+``AWS_DISABLE_HOST_PREFIX_INJECTION`` and ``AWS_PROFILE`` reach botocore through
+its own configuration chain.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CredentialsError, InputError
+from .guard import check_demo_credentials, demo_mode_on
+from .pacing import install as install_pacing
+from .redact import install_log_redaction, redact
+
+if TYPE_CHECKING:
+    import boto3
+
+__all__ = [
+    "DEFAULT_MAX_ATTEMPTS",
+    "KINDS",
+    "check_credentials",
+    "classify_error",
+    "clear_cache",
+    "credentials_error",
+    "omics_client",
+    "resolve_session",
+]
+
+#: Total attempts per call (first try + retries) unless the user configured one.
+#: More than botocore's 3: with pacing, a throttle means someone else shares the
+#: quota, and a few more backed-off tries usually get through.
+DEFAULT_MAX_ATTEMPTS = 5
+#: Seconds. botocore's 60 s defaults would hold a stuck region for minutes.
+CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 30
+
+#: The kinds of region failure, in the order a reader would triage them.
+KINDS = ("not_enabled", "denied", "throttled", "unavailable", "error")
+
+_HOW_TO_CONFIGURE = (
+    "configure AWS credentials: set AWS_PROFILE to a profile from `aws configure` "
+    "(or `aws sso login --profile NAME`), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+)
+
+_NOT_ENABLED = {
+    "UnrecognizedClientException",  # what omics answers in an opt-in region not enabled
+    "InvalidClientTokenId",
+    "AuthFailure",
+    "OptInRequired",
+    "SubscriptionRequiredException",
+}
+_THROTTLED = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "SlowDown",
+    "ProvisionedThroughputExceededException",
+}
+# Server-side failures that botocore already retried: the region could not answer
+# now, and asking later may work. InternalServerException (500) is one of them,
+# reported as "unavailable" rather than "error", which is kept for answers that
+# retrying won't change (validation, unknown codes).
+_UNAVAILABLE = {
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "InternalServerException",
+    "InternalFailure",
+    "InternalError",
+    "RequestTimeout",
+    "RequestTimeoutException",
+}
+_EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
+
+_sessions_lock = threading.Lock()
+_default_sessions: dict[tuple[object, ...], boto3.Session] = {}
+_clients_lock = threading.Lock()
+_clients: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def resolve_session(
+    session: boto3.Session | None = None, profile: str | None = None
+) -> boto3.Session:
+    """Return ``session``, or a default session for ``profile`` and the environment.
+
+    Default sessions are reused while the ``AWS_*`` environment stays the same,
+    so their clients (and connection pools) are reused too; changing, say,
+    ``AWS_PROFILE`` or ``AWS_ENDPOINT_URL_OMICS`` gives a fresh session.
+
+    Raises
+    ------
+    InputError
+        If ``session`` is not a ``boto3.Session`` (a profile name, say).
+    CredentialsError
+        If ``profile`` (or ``$AWS_PROFILE``) names a profile that doesn't exist.
+
+    Examples
+    --------
+    >>> session = resolve_session()               # doctest: +SKIP
+    >>> session = resolve_session(profile="lab")  # doctest: +SKIP
+    """
+    import boto3
+
+    if session is not None and not isinstance(session, boto3.Session):
+        raise InputError(
+            f"session must be a boto3.Session, not {type(session).__name__} ({session!r}); "
+            "for a profile, pass boto3.Session(profile_name=...)"
+        )
+    if demo_mode_on():  # demo mode: only its fake credentials (omics_magic.demo_mode)
+        check_demo_credentials(session, profile)
+    if session is not None:
+        return session
+    from botocore.exceptions import BotoCoreError
+
+    key = (profile, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_"))))
+    with _sessions_lock:
+        cached = _default_sessions.get(key)
+        if cached is not None:
+            return cached
+        try:
+            made = boto3.Session(profile_name=profile)
+        except BotoCoreError as err:
+            raise credentials_error(err) or err from None
+        if len(_default_sessions) >= 8:  # environments rarely change; keep the newest few
+            _default_sessions.pop(next(iter(_default_sessions)))
+        _default_sessions[key] = made
+        return made
+
+
+def clear_cache() -> None:
+    """Forget every cached default session and client.
+
+    Needed when the endpoint or credentials change under a running process
+    (entering or leaving demo mode): a cached client keeps the endpoint it
+    was made with, whatever the environment says now.
+    """
+    with _sessions_lock:
+        _default_sessions.clear()
+    with _clients_lock:
+        _clients.clear()
+
+
+def check_credentials(session: boto3.Session) -> str:
+    """Make sure ``session`` has usable credentials; return the access key ID.
+
+    Runs before any request, so that missing or expired credentials give one
+    line on how to configure them instead of one failure per region.
+
+    Raises
+    ------
+    CredentialsError
+        If no credentials are found or they can't be loaded (e.g. an expired SSO login).
+    """
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        credentials = session.get_credentials()
+        frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    except BotoCoreError as err:
+        raise credentials_error(err) or err from None
+    if frozen is None or not frozen.access_key:
+        _forget_session(session)  # so that configuring credentials later is picked up
+        raise CredentialsError(f"no AWS credentials found; {_HOW_TO_CONFIGURE}")
+    return str(frozen.access_key)
+
+
+def _forget_session(session: boto3.Session) -> None:
+    with _sessions_lock:
+        for key in [k for k, v in _default_sessions.items() if v is session]:
+            del _default_sessions[key]
+
+
+def credentials_error(exc: BaseException) -> CredentialsError | None:
+    """The CredentialsError for a botocore credentials failure, else None."""
+    from botocore import exceptions as bx
+
+    if isinstance(exc, bx.ProfileNotFound):
+        return CredentialsError(f"{exc}; create it with `aws configure --profile NAME` or unset it")
+    if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
+        return CredentialsError(f"{exc}; {_HOW_TO_CONFIGURE}")
+    if isinstance(exc, (bx.SSOError, bx.TokenRetrievalError)):
+        return CredentialsError(f"{exc}; run `aws sso login` and try again")
+    if isinstance(exc, (bx.CredentialRetrievalError, bx.NoAuthTokenError)):
+        return CredentialsError(f"{exc}; {_HOW_TO_CONFIGURE}")
+    return None
+
+
+def _retry_config(session: boto3.Session) -> dict[str, Any]:
+    core = session._session  # botocore session: the user's env and config file settings
+    mode = core.get_config_variable("retry_mode")
+    retries: dict[str, Any] = {"mode": mode if mode in ("standard", "adaptive") else "standard"}
+    if core.get_config_variable("max_attempts") is None:
+        retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
+    return retries
+
+
+def omics_client(session: boto3.Session, region: str, *, max_pool: int = 10) -> Any:
+    """The omics client for ``region`` in ``session``: made once, then reused.
+
+    Clients are thread-safe; creating them is not, so creation is serialised.
+    A later request for a bigger connection pool replaces the cached client.
+
+    Parameters
+    ----------
+    session
+        The boto3 session (see :func:`resolve_session`).
+    region
+        The region, already validated.
+    max_pool
+        Connections the client may keep open: at least the number of requests
+        that may be in flight to this region at once.
+
+    Examples
+    --------
+    >>> client = omics_client(resolve_session(), "us-east-1")  # doctest: +SKIP
+    >>> client.list_sequence_stores()                          # doctest: +SKIP
+    """
+    install_log_redaction()  # before the first request: botocore's DEBUG log shows headers
+    with _clients_lock:
+        per_region = _clients.setdefault(session, {})
+        cached = per_region.get(region)
+        if cached is not None and cached.meta.config.max_pool_connections >= max_pool:
+            return cached
+        from botocore.config import Config
+
+        config = Config(
+            retries=_retry_config(session),
+            max_pool_connections=max(max_pool, 10),
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+        )
+        client = session.client("omics", region_name=region, config=config)
+        install_pacing(client)  # inert unless a call is made inside pacing.paced()
+        per_region[region] = client
+        return client
+
+
+def classify_error(exc: BaseException) -> tuple[str, str, str]:
+    """What a failed call means for its region: ``(kind, code, message)``.
+
+    Kinds:
+
+    - ``not_enabled``: the region is not enabled for the account
+      (UnrecognizedClientException, InvalidClientTokenId, AuthFailure, OptInRequired)
+    - ``denied``: AccessDenied*, other 403s, and expired tokens
+    - ``throttled``: throttling that outlasted botocore's retries
+    - ``unavailable``: 5xx (incl. InternalServerException), timeouts, connection failures
+    - ``error``: anything else (validation, unknown codes)
+
+    Examples
+    --------
+    >>> from botocore.exceptions import EndpointConnectionError
+    >>> classify_error(EndpointConnectionError(endpoint_url="https://omics.x"))[:2]
+    ('unavailable', 'EndpointConnectionError')
+    """
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code") or "Unknown")
+        message = _reported(str(error.get("Message") or exc))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return _kind_of(code, status), code, message
+    code = type(exc).__name__
+    if isinstance(exc, (ConnectionError, HTTPClientError, TimeoutError, OSError)):
+        return "unavailable", code, _reported(str(exc))
+    return "error", code, _reported(str(exc))
+
+
+def _reported(message: str) -> str:
+    """An AWS message as we report it: one line, no credentials.
+
+    A signature mismatch echoes the whole canonical request (session token
+    included) over several lines; it ends up in attrs, warnings and the CLI.
+    """
+    return redact(" ".join(message.split()))
+
+
+def _kind_of(code: str, status: object) -> str:
+    if code in _NOT_ENABLED:
+        return "not_enabled"
+    if code.startswith("AccessDenied") or code in _EXPIRED or code == "UnauthorizedOperation":
+        return "denied"
+    if code in _THROTTLED or status == 429:
+        return "throttled"
+    if code in _UNAVAILABLE or (isinstance(status, int) and status >= 500):
+        return "unavailable"
+    if status == 403:
+        return "denied"
+    return "error"

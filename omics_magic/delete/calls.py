@@ -1,0 +1,163 @@
+"""The AWS calls of a delete: look stores up, delete them, and say what happened.
+
+Calls are paced under AWS's per-region quotas with the fetch engine's shared
+pacers (GetSequenceStore at the read rate, DeleteSequenceStore at 1 per second),
+so a bulk delete doesn't hammer a region while a fetch runs beside it.
+botocore's standard retries cover what still gets throttled and 5xx answers;
+they never retry a conflict or an access denied (both are 4xx answers the model
+does not mark retryable), so those come back at once, as a delete must.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import boto3
+
+__all__ = ["CONFLICT_HINT", "Calls", "Target"]
+
+GET = "GetSequenceStore"
+DELETE = "DeleteSequenceStore"
+#: AWS's default DeleteSequenceStore quota, per account and region (TPS).
+DELETE_RATE = 1.0
+CONFLICT_HINT = (
+    "the store still holds read sets; delete them first with BatchDeleteReadSet "
+    "(e.g. `aws omics batch-delete-read-set --sequence-store-id {id} --ids ...`), "
+    "then delete the store again"
+)
+_MAX_WORKERS = 16
+_T = TypeVar("_T")
+
+
+@dataclass
+class Target:
+    """One (region, ID) to delete, and what was learnt about it."""
+
+    region: str
+    identifier: str
+    store: dict[str, Any] | None = None  # GetSequenceStore's answer, when found
+    kind: str | None = None  # why a call failed: not_found, conflict, denied, not_enabled...
+    code: str = ""
+    detail: str = ""  # AWS's message
+    outcome: str | None = None  # the report's outcome and message, once known
+    message: str = ""
+
+    @property
+    def name(self) -> str | None:
+        return None if self.store is None else self.store.get("name")
+
+    def failed(self, err: Exception, when: str) -> None:
+        """Record a failed call as this target's kind and outcome."""
+        self.kind, self.code, self.detail = _classify(err)
+        self.outcome = self.kind if self.kind in ("not_found", "conflict", "denied") else "error"
+        if self.kind == "conflict":
+            self.message = f"{CONFLICT_HINT.format(id=self.identifier)} ({self.detail})"
+        elif self.kind == "not_found":
+            self.message = f"no such store {when}"
+        else:
+            self.message = f"{self.code} {when}: {self.detail}"
+
+    def error_record(self) -> dict[str, str]:
+        """The failure as an ``attrs["omics_errors"]`` record."""
+        return {
+            "region": self.region,
+            "code": self.code,
+            "message": self.detail,
+            "kind": self.kind or "",
+        }
+
+
+class Calls:
+    """Clients and pacers for the regions of one delete.
+
+    Built in the calling thread before any request: creating clients is not
+    thread-safe, and missing credentials or a bad ``$OMICS_MAGIC_TPS`` should
+    fail once, up front.
+    """
+
+    def __init__(self, session: boto3.Session, regions: Sequence[str]) -> None:
+        from ..aws.clients import check_credentials, omics_client
+        from ..aws.pacing import pacer_for, resolve_rate
+
+        access_key = check_credentials(session)
+        read = resolve_rate()
+        rates = {GET: read, DELETE: None if read is None else min(read, DELETE_RATE)}
+        self._clients = {r: omics_client(session, r) for r in dict.fromkeys(regions)}
+        self._pacers = {
+            (region, op): pacer_for((access_key, client.meta.endpoint_url, region, op), rate)
+            for region, client in self._clients.items()
+            for op, rate in rates.items()
+        }
+
+    def _call(self, op: str, target: Target) -> dict[str, Any]:
+        pacer = self._pacers[(target.region, op)]
+        if pacer is not None:
+            pacer.acquire()
+        client = self._clients[target.region]
+        method = client.get_sequence_store if op == GET else client.delete_sequence_store
+        return dict(method(id=target.identifier))
+
+    def look_up(self, targets: list[Target]) -> list[Target]:
+        """GetSequenceStore for every target at once; fills ``store`` or the failure."""
+
+        def get(target: Target) -> None:
+            try:
+                target.store = self._call(GET, target)
+            except Exception as err:  # noqa: BLE001 - classified; anything else re-raises
+                target.failed(err, "at preview, so not deleted")
+
+        _in_parallel(get, targets)
+        return targets
+
+    def delete(self, targets: list[Target]) -> None:
+        """DeleteSequenceStore for each target; regions in parallel, each in sequence.
+
+        A failed target is recorded and the rest carry on.
+        """
+        by_region: dict[str, list[Target]] = {}
+        for target in targets:
+            by_region.setdefault(target.region, []).append(target)
+
+        def delete_region(region_targets: list[Target]) -> None:
+            for target in region_targets:
+                try:
+                    self._call(DELETE, target)
+                except Exception as err:  # noqa: BLE001 - classified; anything else re-raises
+                    target.failed(err, "when deleting")
+                else:
+                    target.outcome = "deleted"
+                    target.message = "deleted (the store is gone or DELETING)"
+
+        _in_parallel(delete_region, list(by_region.values()))
+
+
+def _in_parallel(fn: Callable[[_T], None], items: Sequence[_T]) -> None:
+    if len(items) <= 1:
+        for item in items:
+            fn(item)
+        return
+    with ThreadPoolExecutor(min(_MAX_WORKERS, len(items)), "omics-delete") as pool:
+        list(pool.map(fn, items))  # list(): re-raise what a worker raised
+
+
+def _classify(err: Exception) -> tuple[str, str, str]:
+    """(kind, code, message) for a failed call; re-raises what isn't an AWS failure."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ..aws.clients import classify_error, credentials_error
+
+    problem = credentials_error(err)
+    if problem is not None:
+        raise problem from err
+    if not isinstance(err, ClientError | BotoCoreError):
+        raise err
+    kind, code, message = classify_error(err)
+    if code == "ResourceNotFoundException":
+        kind = "not_found"
+    elif code == "ConflictException":
+        kind = "conflict"
+    return kind, code, message

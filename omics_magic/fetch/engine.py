@@ -1,0 +1,357 @@
+"""Every sequence store across regions, as one typed DataFrame.
+
+All regions are fetched at once, one thread each; within a region, pages come
+in sequence and per-store calls run concurrently, paced under the region's
+quotas (:mod:`omics_magic.aws.pacing`). Only the calls the requested columns need
+are made: ListTagsForResource for ``tags``, GetSequenceStore for the extras
+that ListSequenceStores doesn't carry.
+
+A region that fails never costs another its rows. Failures are listed in
+``df.attrs["omics_errors"]`` (one record per failed region:
+``{"region", "code", "message", "kind"}``), reported once as a
+:class:`~omics_magic.errors.RegionFailureWarning`, or raised as
+:class:`~omics_magic.errors.FetchError` with ``strict=True``. What a failure
+costs a region is described in :mod:`omics_magic.fetch.region`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..aws.clients import check_credentials, omics_client, resolve_session
+from ..aws.pacing import Rate, pacer_for, resolve_rate
+from ..columns import frame, resolve_columns
+from ..errors import AmbiguousStoreError, InputError
+from ..regions import resolve_regions, validate_identifier
+from .calls import GET, LIST, TAGS, RegionCalls
+from .region import Plan, RegionResult, fetch_region
+from .report import ERRORS_ATTR, progress_bar, report_failures, show_progress
+from .workers import DaemonPool
+
+if TYPE_CHECKING:
+    import boto3
+
+__all__ = [
+    "ERRORS_ATTR",
+    "REGIONS_ATTR",
+    "check_timeout",
+    "fetch_frame",
+    "sequence_store",
+    "sequence_stores",
+]
+
+REGIONS_ATTR = "omics_regions"
+#: Default bound on requests in flight: enough per region to keep its paced calls
+#: flowing at a few hundred ms of latency, capped so that unpaced fetches over
+#: many regions stay polite.
+PER_REGION_CONCURRENCY = 16
+MAX_NAME = 127  # the API's limit on a store name
+MAX_DEFAULT_CONCURRENCY = 128
+
+
+def sequence_stores(
+    regions: str | Iterable[str] | None = None,
+    *,
+    session: boto3.Session | None = None,
+    columns: Iterable[str] | None = None,
+    strict: bool = False,
+    progress: bool | None = None,
+    timeout: float | None = None,
+    max_concurrency: int | None = None,
+    rate: Rate = "auto",
+    name: str | None = None,
+) -> pd.DataFrame:
+    """Every sequence store in ``regions``, one row each.
+
+    Parameters
+    ----------
+    regions
+        Region names; None means ``$OMICS_MAGIC_REGIONS`` (comma-separated) if set,
+        else every region where botocore lists omics.
+    session
+        The boto3 session; None uses the default credential chain (``AWS_PROFILE``...).
+    columns
+        Column names; None means the nine documented ones. Extras (status, s3_uri,
+        ...) come only when named, after the nine.
+    strict
+        Raise :class:`FetchError` naming every failed region instead of warning.
+    progress
+        Show a progress bar over regions; None shows one in a notebook for more
+        than one region.
+    timeout
+        Seconds each region may take; a region still running then is reported as
+        ``unavailable`` (code ``DeadlineExceeded``). None (or inf) waits for every region.
+    max_concurrency
+        Requests in flight at once, over all regions (default 16 per region, at most 128).
+    rate
+        Requests per second per region and operation: ``"auto"`` is
+        ``$OMICS_MAGIC_TPS``, else AWS's default quota of 5; ``None`` or 0 turn pacing off.
+    name
+        Only stores with exactly this name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows ordered by region (as given), creation time, ID. ``df.attrs["omics_errors"]``
+        lists failed regions as ``{"region", "code", "message", "kind"}``.
+
+    Raises
+    ------
+    InputError
+        Unknown region or column, or a bad argument, before any call.
+    CredentialsError
+        No usable AWS credentials, before any call.
+    FetchError
+        With ``strict=True``, if any region failed.
+
+    Examples
+    --------
+    >>> import omics_magic
+    >>> df = omics_magic.sequence_stores(["us-east-1", "eu-west-2"])      # doctest: +SKIP
+    >>> df = omics_magic.sequence_stores(columns=["name", "s3_uri"])      # doctest: +SKIP
+    >>> df.attrs["omics_errors"]                                          # doctest: +SKIP
+    [{'region': 'eu-west-2', 'code': 'UnrecognizedClientException', ...}]
+    """
+    return fetch_frame(
+        resolve_regions(regions),
+        columns=columns,
+        name=name,
+        session=session,
+        strict=strict,
+        progress=progress,
+        timeout=timeout,
+        max_concurrency=max_concurrency,
+        rate=rate,
+    )
+
+
+def sequence_store(
+    identifier: str,
+    region: str | Iterable[str] | None = None,
+    *,
+    session: boto3.Session | None = None,
+    columns: Iterable[str] | None = None,
+    strict: bool = False,
+    timeout: float | None = None,
+    rate: Rate = "auto",
+) -> pd.DataFrame:
+    """The sequence store ``identifier``: a frame of 0 or 1 rows.
+
+    With ``region=None`` it asks every configured region at once (one
+    GetSequenceStore each). A region that doesn't have the store is not an
+    error; a region that fails is reported as in :func:`sequence_stores`.
+
+    Raises
+    ------
+    InvalidIdentifierError
+        If ``identifier`` is not 10 to 36 digits, before any call.
+    AmbiguousStoreError
+        If more than one region has a store with this ID.
+
+    Examples
+    --------
+    >>> import omics_magic
+    >>> omics_magic.sequence_store("1234567890", "us-east-1")  # doctest: +SKIP
+    """
+    identifier = validate_identifier(identifier)
+    df = fetch_frame(
+        resolve_regions(region),
+        columns=columns,
+        identifiers=[identifier],
+        session=session,
+        strict=strict,
+        progress=False,
+        timeout=timeout,
+        rate=rate,
+    )
+    if len(df) > 1:
+        found = ", ".join(map(str, df["region"])) if "region" in df else f"{len(df)} regions"
+        raise AmbiguousStoreError(
+            f"sequence store {identifier} exists in {found}; pass region= to choose one"
+        )
+    return df
+
+
+def fetch_frame(
+    regions: str | Iterable[str] | None,
+    *,
+    columns: Iterable[str] | None,
+    identifiers: Iterable[str] | None = None,
+    name: str | None = None,
+    session: boto3.Session | None = None,
+    strict: bool = False,
+    progress: bool | None = None,
+    timeout: float | None = None,
+    max_concurrency: int | None = None,
+    rate: Rate = "auto",
+    deadline: float | None = None,
+    warn: bool = True,
+) -> pd.DataFrame:
+    """The one internal entry point: list stores (or get them by ID) into a frame.
+
+    Lists every store in ``regions`` (only those named ``name``, if given), or,
+    with ``identifiers``, gets just those IDs in each region (misses are not
+    errors). Only the calls that ``columns`` need are made. Arguments are as in
+    :func:`sequence_stores`; everything is validated before any call.
+
+    ``deadline`` (a ``time.monotonic()`` time) is for callers that make several
+    fetches under one ``timeout`` (a query reading several relations): regions
+    still running at that time are reported as past the ``timeout``. Without
+    it, the deadline is ``timeout`` seconds from now. ``warn=False`` is for
+    callers that report failed regions their own way (run_query, refresh):
+    no RegionFailureWarning, without touching the process-wide warning
+    filters, which ``warnings.catch_warnings`` is not thread-safe about.
+
+    Examples
+    --------
+    >>> fetch_frame(["us-east-1"], columns=["sequence_store_id", "tags"])  # doctest: +SKIP
+    >>> fetch_frame(None, columns=None, identifiers=["1234567890"])        # doctest: +SKIP
+    """
+    region_names = resolve_regions(regions)
+    names = resolve_columns(columns)
+    ids = None if identifiers is None else _identifiers(identifiers)
+    if name is not None and not (isinstance(name, str) and 1 <= len(name) <= MAX_NAME):
+        raise InputError(f"name must be a string of 1 to {MAX_NAME} characters; got {name!r}")
+    timeout = check_timeout(timeout)
+    # A string is truthy: strict="no" would mean strict, progress="off" a progress bar.
+    if strict not in (True, False):
+        raise InputError(f"strict must be True or False; got {strict!r}")
+    if progress not in (True, False, None):
+        raise InputError(f"progress must be True, False or None (automatic); got {progress!r}")
+    if max_concurrency is not None and not (
+        isinstance(max_concurrency, int)
+        and not isinstance(max_concurrency, bool)
+        and max_concurrency >= 1
+    ):
+        raise InputError(f"max_concurrency must be an integer >= 1; got {max_concurrency!r}")
+    tps = resolve_rate(rate)
+    session = resolve_session(session)
+    access_key = check_credentials(session)
+
+    plan = Plan(names, name, ids)
+    if ids == ():
+        results = [RegionResult(region) for region in region_names]
+    else:
+        results = _fetch_regions(
+            region_names,
+            plan,
+            session,
+            access_key,
+            tps=tps,
+            timeout=timeout,
+            deadline=deadline,
+            workers=max_concurrency
+            or min(PER_REGION_CONCURRENCY * len(region_names), MAX_DEFAULT_CONCURRENCY),
+            show_progress=show_progress(progress, len(region_names)),
+        )
+    df = frame([row for result in results for row in result.rows], names)
+    errors = [result.error for result in results if result.error is not None]
+    df.attrs[ERRORS_ATTR] = errors
+    df.attrs[REGIONS_ATTR] = list(region_names)
+    report_failures(errors, len(region_names), strict=strict, warn=warn)
+    return df
+
+
+def check_timeout(timeout: object) -> float | None:
+    """Validate a ``timeout`` argument: seconds > 0, or None (``inf`` also means no deadline).
+
+    Raises
+    ------
+    InputError
+        If it is not a number > 0 (or None).
+
+    Examples
+    --------
+    >>> check_timeout(2), check_timeout(float("inf"))
+    (2.0, None)
+    """
+    if timeout is None:
+        return None
+    if not (_is_number(timeout) and timeout > 0):  # type: ignore[operator]
+        raise InputError(f"timeout must be a number of seconds > 0, or None; got {timeout!r}")
+    value = float(timeout)  # type: ignore[arg-type]
+    return None if value == float("inf") else value
+
+
+def _identifiers(identifiers: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(identifiers, str):
+        identifiers = [identifiers]
+    return tuple(dict.fromkeys(validate_identifier(i) for i in identifiers))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def _fetch_regions(
+    regions: Sequence[str],
+    plan: Plan,
+    session: boto3.Session,
+    access_key: str,
+    *,
+    tps: float | None,
+    timeout: float | None,
+    deadline: float | None,
+    workers: int,
+    show_progress: bool,
+) -> list[RegionResult]:
+    if deadline is None and timeout is not None:
+        deadline = time.monotonic() + timeout
+    if deadline is not None and time.monotonic() >= deadline:
+        # An earlier fetch of the same query used up the time: don't start this one.
+        return [RegionResult(region, error=_past_deadline(region, timeout)) for region in regions]
+    limiter = threading.Semaphore(workers)
+    calls_pool = DaemonPool(workers, "omics-call")
+    regions_pool = DaemonPool(len(regions), "omics-region")
+    cancels = {region: threading.Event() for region in regions}
+
+    def one_region(region: str) -> RegionResult:
+        client = omics_client(session, region, max_pool=workers + 1)
+        pacers = {
+            op: pacer_for((access_key, client.meta.endpoint_url, region, op), tps)
+            for op in (LIST, GET, TAGS)
+        }
+        calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[region])
+        return fetch_region(calls, plan)
+
+    futures: dict[Future[RegionResult], str] = {
+        regions_pool.submit(one_region, region): region for region in regions
+    }
+    pending = set(futures)
+    try:
+        with progress_bar(len(regions), show_progress) as bar:
+            while pending:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    break
+                done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
+                bar.update(len(done))
+    finally:
+        # Never wait on a stuck region: its daemon threads finish (or time out) on their own.
+        for future in pending:
+            cancels[futures[future]].set()
+        regions_pool.shutdown()
+        calls_pool.shutdown()
+    results = []
+    for future, region in futures.items():
+        if future in pending:
+            results.append(RegionResult(region, error=_past_deadline(region, timeout)))
+        else:
+            results.append(future.result())  # re-raises CredentialsError (or a bug)
+    return results
+
+
+def _past_deadline(region: str, timeout: float | None) -> dict[str, str]:
+    within = "" if timeout is None else f" within the {timeout:g} s timeout"
+    return {
+        "region": region,
+        "code": "DeadlineExceeded",
+        "message": f"no complete answer{within}",
+        "kind": "unavailable",
+    }

@@ -1,0 +1,174 @@
+"""Re-fetch the stores a frame holds: ``df.omics.refresh()``.
+
+Only the frame's regions are called, each as cheaply as the frame allows:
+
+- GetSequenceStore per store (plus ListTagsForResource per store for
+  ``tags``) when the region has at most :data:`GET_THRESHOLD` of the frame's
+  stores, or when the frame's columns need a per-store call anyway (``tags``
+  or a GetSequenceStore-only extra). Listing would make those calls for
+  *every* store of the region, however few of them the frame holds, so Get by
+  ID is never more than about twice the cheapest plan and usually far less.
+- Otherwise one ListSequenceStores page per 100 stores of the region.
+
+The result keeps the frame's columns (and their order), its row order and
+index labels. Known columns get fresh values; columns omics_magic doesn't
+know (a user's own) are carried over per row. A store that is gone is
+dropped, with one ``kind="not_found"`` record in ``attrs["omics_errors"]``.
+Only a region that answered without errors can say a store is gone: when a
+region failed, its rows that got no fresh answer are kept as they were (stale)
+and the region's error is reported, as :func:`omics_magic.sequence_stores`
+reports it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..columns import ALL_COLUMNS, column, resolve_columns
+from ..errors import FetchError, RegionFailureWarning
+from ..regions import store_keys
+
+if TYPE_CHECKING:
+    import boto3
+
+    from ..aws.pacing import Rate
+
+__all__ = ["GET_THRESHOLD", "refresh_frame"]
+
+#: Most of a frame's stores in one region refreshed by GetSequenceStore each; more
+#: are refreshed from the listing (up to 100 stores per call) when no per-store
+#: call is needed anyway.
+GET_THRESHOLD = 5
+
+
+def refresh_frame(
+    df: pd.DataFrame,
+    *,
+    session: boto3.Session | None = None,
+    strict: bool = False,
+    timeout: float | None = None,
+    rate: Rate = "auto",
+) -> pd.DataFrame:
+    """Re-fetch the stores in ``df``'s rows; see the module docstring for what changes.
+
+    ``df.omics.refresh()`` calls this; the stores are :func:`~omics_magic.regions.store_keys`.
+
+    Examples
+    --------
+    >>> fresh = refresh_frame(df, rate=None)    # doctest: +SKIP
+    >>> fresh.attrs["omics_errors"]             # doctest: +SKIP
+    """
+    from .engine import ERRORS_ATTR, REGIONS_ATTR, fetch_frame
+
+    keys = store_keys(df)
+    known = [name for name in df.columns if name in ALL_COLUMNS]
+    names = resolve_columns([*known, "region", "sequence_store_id"])
+    wanted: dict[str, list[str]] = {}
+    for region, identifier in keys:
+        ids = wanted.setdefault(region, [])
+        if identifier not in ids:
+            ids.append(identifier)
+    per_store = any(column(n).source in ("tags", "get") for n in names)
+    by_id = {r: ids for r, ids in wanted.items() if per_store or len(ids) <= GET_THRESHOLD}
+    listed = [r for r in wanted if r not in by_id]
+
+    def fetch(regions: list[str], identifiers: list[str] | None) -> pd.DataFrame:
+        return fetch_frame(
+            regions,
+            columns=names,
+            identifiers=identifiers,
+            session=session,
+            progress=False,
+            timeout=timeout,
+            rate=rate,
+            warn=False,  # refresh reports once, for all its calls, below
+        )
+
+    jobs: list[tuple[list[str], list[str] | None]] = [([r], ids) for r, ids in by_id.items()]
+    if listed:
+        jobs.append((listed, None))  # one fetch lists every such region in parallel
+    if len(jobs) > 1:
+        with ThreadPoolExecutor(len(jobs), thread_name_prefix="omics-refresh") as pool:
+            frames = list(pool.map(lambda job: fetch(*job), jobs))
+    else:
+        frames = [fetch(*job) for job in jobs]
+    errors = [e for f in frames for e in f.attrs.get(ERRORS_ATTR, [])]
+    result, gone = _merge(df, keys, frames, names, failed={e["region"] for e in errors})
+    _report(errors, len(wanted), strict=strict)
+    result.attrs[ERRORS_ATTR] = errors + gone
+    result.attrs[REGIONS_ATTR] = list(wanted)
+    return result
+
+
+def _merge(
+    df: pd.DataFrame,
+    keys: Sequence[tuple[str, str]],
+    frames: Sequence[pd.DataFrame],
+    names: Sequence[str],
+    *,
+    failed: set[str],
+) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    fresh: dict[tuple[str, str], dict[str, Any]] = {}
+    for fetched in frames:
+        for row in fetched.to_dict(orient="records"):
+            fresh[(row["region"], row["sequence_store_id"])] = row
+    keep: list[int] = []
+    gone: list[dict[str, str]] = []
+    for position, (region, identifier) in enumerate(keys):
+        if (region, identifier) in fresh or region in failed:
+            keep.append(position)
+        else:
+            gone.append(
+                {
+                    "region": region,
+                    "code": "ResourceNotFoundException",
+                    "message": f"sequence store {identifier} no longer exists in {region}; "
+                    "its row was dropped",
+                    "kind": "not_found",
+                    "sequence_store_id": identifier,
+                }
+            )
+    result = df.iloc[keep].copy()
+    kept_keys = [keys[p] for p in keep]
+    for position, name in enumerate(df.columns):
+        if name not in names:
+            continue  # not ours: the user's value stays
+        old = result.iloc[:, position].tolist()
+        values = [
+            fresh[key][name] if key in fresh else value
+            for key, value in zip(kept_keys, old, strict=True)
+        ]
+        result.isetitem(position, _like(values, df.iloc[:, position], result.index))
+    return result, gone
+
+
+def _like(values: list[Any], original: pd.Series, index: pd.Index) -> pd.Series:
+    """Fresh values in the original column's dtype (when they fit it)."""
+    if isinstance(original.dtype, pd.DatetimeTZDtype) or original.dtype.kind == "M":
+        series = pd.Series(pd.to_datetime(values, utc=True), index=index)
+    else:
+        series = pd.Series(values, index=index, dtype=object)
+    try:
+        return series.astype(original.dtype)
+    except (TypeError, ValueError):
+        return series
+
+
+def _report(errors: list[dict[str, Any]], n_regions: int, *, strict: bool) -> None:
+    if not errors:
+        return
+    listed = ", ".join(f"{e['region']} ({e['kind']}: {e['code']})" for e in errors)
+    head = f"refresh: {len(errors)} of {n_regions} regions failed: {listed}"
+    if strict:
+        raise FetchError(head, errors)
+    warnings.warn(
+        f"{head}. Their rows that got no answer are kept as they were; "
+        "details in df.attrs['omics_errors'], or pass strict=True to raise",
+        RegionFailureWarning,
+        stacklevel=4,
+    )

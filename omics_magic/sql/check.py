@@ -1,0 +1,191 @@
+"""Statement checks: one statement, SELECT or DELETE only, no files, no network.
+
+These are the friendly first line of defence: each refusal is one line with
+a hint, before any AWS call. The hard guarantee is DuckDB's own sandbox (see
+:mod:`omics_magic.sql.run`), which refuses file, network and extension access
+even for SQL that got past these checks.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from ..errors import SQLError
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+__all__ = ["check_tree", "parse_one_statement", "position"]
+
+# Statements refused by their first word, unparsed (sqlglot can't parse all of
+# them, and a typo elsewhere in one should not read as a syntax error).
+_REFUSED_STATEMENTS = set(
+    "INSERT UPDATE UPSERT MERGE REPLACE CREATE DROP ALTER TRUNCATE COPY ATTACH DETACH INSTALL "
+    "FORCE LOAD UNLOAD PRAGMA SET RESET EXPORT IMPORT CALL CHECKPOINT VACUUM ANALYZE USE BEGIN "
+    "START COMMIT ROLLBACK ABORT END DESCRIBE DESC SHOW SUMMARIZE EXPLAIN PREPARE EXECUTE "
+    "DEALLOCATE COMMENT GRANT REVOKE PIVOT UNPIVOT VALUES TABLE".split()
+)
+# Table functions that only compute values.
+_SAFE_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
+# Functions that read files, reach the network, run SQL strings or inspect the engine.
+_FORBIDDEN_FUNCTION = re.compile(
+    r"^(read_\w+|parquet_\w+|sniff_csv|glob|query|query_table|\w+_scan|iceberg_\w+|"
+    r"delta_\w+|sqlite_\w+|postgres_\w+|mysql_\w+|getenv|duckdb_\w+|pragma_\w+|"
+    r"which_secret|load_aws_credentials|http_\w+|write_\w+|copy_\w+)$"
+)
+_FORBIDDEN_NODES = (
+    "Alter Analyze Attach Cache Command Comment Commit Copy Create Describe Detach Drop Export "
+    "Grant Insert Install LoadData Merge Pragma Refresh Revoke Rollback Set Show Summarize "
+    "Transaction TruncateTable Uncache Update Use"
+).split()
+_HINT = "%%omics runs one SELECT over aws.omics.* (or a DELETE of one store)"
+
+
+class _QuietWhileParsing(logging.Filter):
+    """Drops sqlglot's warnings in threads that are inside :func:`parse_one_statement`.
+
+    A filter with a thread-local switch, not a level change: setting the
+    logger's level and back from several threads at once can leave it raised
+    for good, for everyone.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parsing = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR or not getattr(self.parsing, "on", False)
+
+
+_QUIET = _QuietWhileParsing()
+
+
+def position(sql: str, node: exp.Expr | int) -> tuple[int, int]:
+    """1-based (line, column) of a node (or a character offset) in ``sql``."""
+    offset = node if isinstance(node, int) else node.meta.get("start", 0)
+    before = sql[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def parse_one_statement(sql: str) -> exp.Expr:
+    """Parse exactly one SELECT or DELETE statement with sqlglot's DuckDB dialect.
+
+    Raises
+    ------
+    SQLError
+        Empty SQL, unparseable SQL (with line and column), more than one
+        statement, or a statement that is not SELECT/DELETE.
+    """
+    import sqlglot
+    from sqlglot.errors import ParseError, SqlglotError, TokenError
+    from sqlglot.tokens import TokenType
+
+    if not sql.strip():
+        raise SQLError("the query is empty; write e.g. SELECT * FROM aws.omics.sequence_stores")
+    dialect = sqlglot.Dialect.get_or_raise("duckdb")
+    try:
+        tokens = dialect.tokenize(sql)
+    except TokenError as err:
+        raise SQLError(f"can't read the SQL ({err}); check for an unclosed quote") from None
+    statements: list[list[sqlglot.tokens.Token]] = [[]]
+    for token in tokens:
+        if token.token_type == TokenType.SEMICOLON:
+            statements.append([])
+        else:
+            statements[-1].append(token)
+    statements = [s for s in statements if s]
+    if not statements:
+        raise SQLError("the query is empty; write e.g. SELECT * FROM aws.omics.sequence_stores")
+    if len(statements) > 1:
+        line, col = position(sql, statements[1][0].start)
+        raise SQLError(
+            f"found {len(statements)} statements (the second at line {line}, column {col}); "
+            "run one statement per cell"
+        )
+    first = statements[0][0].text.upper()
+    if first in _REFUSED_STATEMENTS:
+        raise SQLError(f"{first} statements are not allowed; {_HINT}")
+    logging.getLogger("sqlglot").addFilter(_QUIET)  # once: addFilter skips a repeat
+    _QUIET.parsing.on = True  # no "falling back to Command" warnings on screen
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except ParseError as err:
+        detail = err.errors[0] if err.errors else {}
+        where = ""
+        if detail.get("line"):
+            where = f" at line {detail['line']}, column {detail.get('col')}"
+        near = f" near {detail['highlight']!r}" if detail.get("highlight") else ""
+        description = detail.get("description") or str(err).splitlines()[0]
+        raise SQLError(f"SQL syntax error{where}{near}: {description}") from None
+    except SqlglotError as err:
+        raise SQLError(f"can't parse the SQL: {str(err).splitlines()[0]}") from None
+    finally:
+        _QUIET.parsing.on = False
+    return tree
+
+
+def _kind(node: exp.Expr) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", type(node).__name__).upper()
+
+
+def _function_name(func: exp.Func) -> str:
+    from sqlglot import exp
+
+    if isinstance(func, exp.Anonymous):
+        return str(func.name).lower()
+    return func.sql_name().lower()
+
+
+def check_tree(tree: exp.Expr, resources: Mapping[str, str]) -> list[exp.Table]:
+    """Refuse what we don't run; return the resource references in text order.
+
+    Raises
+    ------
+    SQLError
+        A non-SELECT/DELETE statement (also nested), a file/network function,
+        a table function other than range/generate_series/unnest, or a table
+        that is neither a resource nor a CTE.
+    """
+    from sqlglot import exp
+
+    if not isinstance(tree, (exp.Select, exp.SetOperation, exp.Subquery, exp.Delete)):
+        raise SQLError(f"{_kind(tree)} statements are not allowed; {_HINT}")
+    forbidden = tuple(getattr(exp, name) for name in _FORBIDDEN_NODES if hasattr(exp, name))
+    for node in tree.walk():
+        if isinstance(node, forbidden) or (isinstance(node, exp.Delete) and node is not tree):
+            raise SQLError(f"{_kind(node)} is not allowed inside a query; {_HINT}")
+        if isinstance(node, exp.Func) and _FORBIDDEN_FUNCTION.match(_function_name(node)):
+            raise SQLError(
+                f"{_function_name(node)}() is not allowed: queries can't read files, reach "
+                "the network or run SQL strings; save results with -o/--output instead"
+            )
+
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    known = ", ".join(resources)
+    found: list[exp.Table] = []
+    for table in tree.find_all(exp.Table):
+        if isinstance(table.this, exp.Func):
+            name = _function_name(table.this)
+            if name in _SAFE_TABLE_FUNCTIONS:
+                continue
+            raise SQLError(f"table function {name}() is not allowed; query one of: {known}")
+        parts = [p.name for p in table.parts]
+        path = ".".join(parts).lower()
+        if path in resources:
+            found.append(table)
+            continue
+        if len(parts) == 1 and path in ctes:
+            continue
+        if re.search(r"[/\\:]|\.\w+$", parts[-1]) or "://" in path:
+            raise SQLError(
+                f"reading files or URLs ({'.'.join(parts)!r}) is not allowed; query one of: {known}"
+            )
+        suggestion = [r for r in resources if r.rsplit(".", 1)[-1] == parts[-1].lower()]
+        hint = f"; did you mean {suggestion[0]}?" if suggestion else ""
+        raise SQLError(f"unknown resource {'.'.join(parts)!r}; known resources: {known}{hint}")
+    found.sort(key=lambda t: t.parts[0].meta.get("start", 0))
+    return found

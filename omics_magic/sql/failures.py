@@ -1,0 +1,39 @@
+"""What DuckDB's errors mean for the user: one line naming the problem and the fix."""
+
+from __future__ import annotations
+
+import re
+
+from ..columns import EXTRA_COLUMNS
+from ..errors import OmicsMagicError, SQLError, UnknownColumnError
+from .plan import SelectPlan, valid_columns_hint
+
+__all__ = ["translate_duckdb_error"]
+
+
+_MISSING_COLUMN = re.compile(
+    r'Referenced column "([^"]+)" not found|does not have a column named "([^"]+)"'
+)
+
+
+def translate_duckdb_error(err: Exception, plan: SelectPlan) -> OmicsMagicError:
+    import duckdb
+
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    missing = _MISSING_COLUMN.search(first)
+    if missing:
+        name = missing.group(1) or missing.group(2)
+        line_col = plan.positions.get(name.lower())
+        where = f" (line {line_col[0]}, column {line_col[1]})" if line_col else ""
+        if name.lower() in EXTRA_COLUMNS:
+            return UnknownColumnError(
+                f"column {name!r}{where} is an extra field: name it in the SELECT that reads "
+                "aws.omics.* (SELECT * gives only the nine documented columns)"
+            )
+        return UnknownColumnError(f"unknown column {name!r}{where}; {valid_columns_hint()}")
+    if isinstance(err, duckdb.PermissionException):
+        return SQLError(
+            f"not allowed: {first}; queries can't read or write files, reach the network "
+            "or load extensions"
+        )
+    return SQLError(f"DuckDB can't run the query: {first}")

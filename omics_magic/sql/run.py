@@ -1,0 +1,258 @@
+"""Run a query: plan it, fetch what it needs, and let DuckDB answer it.
+
+DuckDB runs in memory, sandboxed (:mod:`.sandbox`), so a query can't reach
+anything but the fetched rows; its result becomes pandas in :mod:`.convert`
+and its errors one line in :mod:`.failures`. Before any AWS call, the
+query is bound against empty relations of the planned columns, so that every
+error DuckDB can find up front (an unknown column, a wrong function) is raised
+before anything is fetched.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..columns import arrow_schema, frame, resolve_columns
+from ..errors import (
+    FetchError,
+    RegionFailureWarning,
+    SQLError,
+)
+from ..regions import resolve_regions
+from .convert import to_pandas
+from .failures import translate_duckdb_error
+from .plan import DeleteStatement, SelectPlan, plan_statement
+from .sandbox import sandbox_connection
+from .templates import render_template
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = ["FetchRequest", "execute_plan", "run_delete", "run_query"]
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    """One fetch: the engine's ``fetch_frame`` arguments for one relation."""
+
+    regions: tuple[str, ...]
+    columns: tuple[str, ...]
+    identifiers: tuple[str, ...] | None = None
+    name: str | None = None
+
+
+def run_query(
+    sql: str,
+    *,
+    regions: str | Iterable[str] | None = None,
+    session: Any = None,
+    strict: bool = False,
+    progress: bool | None = None,
+    namespace: Mapping[str, Any] | None = None,
+    max_concurrency: int | None = None,
+    timeout: float | None = None,
+    confirm: str | None = None,
+) -> pd.DataFrame:
+    """Run one StackQL-style statement over the sequence stores.
+
+    Parameters
+    ----------
+    sql
+        One SELECT over ``aws.omics.sequence_store`` / ``aws.omics.sequence_stores``
+        (or a DELETE of one store). ``{{name}}`` placeholders are filled from
+        ``namespace`` as SQL literals.
+    regions
+        The regions to read when the query doesn't pick them with ``region =``
+        or ``IN``; None means the default (``$OMICS_MAGIC_REGIONS`` or all).
+    session
+        A ``boto3.Session``; None means the default credential chain.
+    strict
+        Raise :class:`FetchError` if any region fails, instead of noting it in
+        ``attrs["omics_errors"]``.
+    progress
+        Show a progress bar (None: only when it helps).
+    namespace
+        Where ``{{name}}`` placeholders are looked up.
+    max_concurrency
+        Passed to the fetch engine.
+    timeout
+        Seconds the whole query may wait for the regions, however many
+        relations it reads; regions still running then are reported as
+        ``DeadlineExceeded``.
+    confirm
+        For DELETE only: the store ID confirming the delete.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The query's result with its own column names; maps and structs as
+        dicts, timestamps tz-aware UTC; per-region failures in
+        ``attrs["omics_errors"]``.
+
+    Examples
+    --------
+    >>> df = run_query(  # doctest: +SKIP
+    ...     "SELECT region, count(*) AS n FROM aws.omics.sequence_stores GROUP BY region"
+    ... )
+    """
+    if not isinstance(sql, str):
+        raise SQLError(
+            f"the query must be SQL text (a str), not {type(sql).__name__}; e.g. "
+            "run_query('SELECT * FROM aws.omics.sequence_stores')"
+        )
+    plan = plan_statement(render_template(sql, namespace))
+    if isinstance(plan, DeleteStatement):
+        return run_delete(plan, confirm=confirm, regions=regions, session=session)
+    if confirm is not None:
+        raise SQLError("a confirmation only applies to DELETE statements; drop --confirm")
+    configured = resolve_regions(regions)
+    from ..fetch.engine import check_timeout, fetch_frame
+
+    timeout = check_timeout(timeout)
+    # One deadline for the whole query, however many relations it fetches.
+    deadline = None if timeout is None else time.monotonic() + timeout
+
+    def fetch(request: FetchRequest) -> pd.DataFrame:
+        from ..aws.clients import resolve_session
+
+        nonlocal session
+        session = resolve_session(session)
+        return fetch_frame(
+            request.regions,
+            columns=request.columns,
+            identifiers=request.identifiers,
+            name=request.name,
+            session=session,
+            strict=strict,
+            progress=progress,
+            timeout=timeout,
+            deadline=deadline,
+            max_concurrency=max_concurrency,
+            warn=False,  # one warning for the whole query below, not one per fetch
+        )
+
+    result = execute_plan(plan, fetch, default_regions=configured, strict=strict)
+    errors = result.attrs["omics_errors"]
+    if errors:
+        warnings.warn(
+            f"{_failure_line(errors)}; their rows are missing; details in "
+            "df.attrs['omics_errors'], or pass strict=True to raise",
+            RegionFailureWarning,
+            stacklevel=2,
+        )
+    return result
+
+
+def run_delete(
+    statement: DeleteStatement,
+    *,
+    confirm: str | None,
+    regions: str | Iterable[str] | None = None,
+    session: Any = None,
+) -> pd.DataFrame:
+    """Hand a DELETE to :func:`omics_magic.sql.delete.run_delete`.
+
+    It checks the statement (one store by ``data__Identifier``, maybe with
+    ``region``), previews it and deletes only with a matching ``confirm``;
+    ``regions`` is where it looks when the statement names none.
+    """
+    from .delete import run_delete as run_delete_statement
+
+    result: pd.DataFrame = run_delete_statement(
+        statement.tree, confirm=confirm, regions=regions, session=session
+    )
+    return result
+
+
+def execute_plan(
+    plan: SelectPlan,
+    fetch: Callable[[FetchRequest], pd.DataFrame],
+    *,
+    default_regions: Sequence[str],
+    strict: bool = False,
+) -> pd.DataFrame:
+    """Fetch each relation of ``plan`` with ``fetch`` and run the plan's SQL in DuckDB.
+
+    ``fetch`` is called once per distinct pushdown, never for one that can
+    match no row, and only after the SQL has bound against empty relations.
+    Several relations are fetched at once, from worker threads.
+    """
+    import duckdb
+    import pandas as pd
+
+    names = resolve_columns([*plan.columns, *plan.placeholders])
+    connection = sandbox_connection()
+    try:
+        for relation in plan.relations:
+            connection.register(relation, _arrow(frame([], names), names))
+        try:
+            connection.sql(plan.duckdb_sql)  # binds (and checks) without running
+        except duckdb.Error as err:
+            raise translate_duckdb_error(err, plan) from None
+
+        requests = {
+            relation: FetchRequest(
+                regions=ref.regions if ref.regions is not None else tuple(default_regions),
+                columns=plan.columns,
+                identifiers=ref.identifiers,
+                name=ref.name,
+            )
+            for relation, ref in plan.relations.items()
+            if not ref.no_rows
+        }
+        errors: list[dict[str, Any]] = []
+        fetched_all = _fetch_all(fetch, list(requests.values()))
+        for relation, fetched in zip(requests, fetched_all, strict=True):
+            errors.extend(fetched.attrs.get("omics_errors", []))
+            if plan.placeholders:
+                nulls = frame([{}] * len(fetched), plan.placeholders).set_axis(fetched.index)
+                fetched = pd.concat([fetched, nulls], axis=1)
+            connection.unregister(relation)
+            connection.register(relation, _arrow(fetched, names))
+        errors = _unique(errors)
+        if strict and errors:
+            raise FetchError(_failure_line(errors), errors)
+        try:
+            table = connection.sql(plan.duckdb_sql).to_arrow_table()
+        except duckdb.Error as err:
+            raise translate_duckdb_error(err, plan) from None
+    finally:
+        connection.close()
+    result = to_pandas(table)
+    result.attrs["omics_errors"] = errors
+    return result
+
+
+def _fetch_all(
+    fetch: Callable[[FetchRequest], pd.DataFrame], requests: list[FetchRequest]
+) -> list[pd.DataFrame]:
+    """Fetch the relations at once: a slow region then costs one timeout, not one per relation."""
+    if len(requests) <= 1:
+        return [fetch(request) for request in requests]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(requests), thread_name_prefix="omics-relation") as pool:
+        return list(pool.map(fetch, requests))
+
+
+def _arrow(df: pd.DataFrame, names: Sequence[str]) -> pa.Table:
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(df[list(names)], schema=arrow_schema(names), preserve_index=False)
+
+
+def _unique(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for error in errors:
+        seen.setdefault((error.get("region"), error.get("kind"), error.get("code")), error)
+    return list(seen.values())
+
+
+def _failure_line(errors: list[dict[str, Any]]) -> str:
+    regions = ", ".join(f"{e.get('region')} ({e.get('kind') or e.get('code')})" for e in errors)
+    return f"{len(errors)} region(s) failed: {regions}"
