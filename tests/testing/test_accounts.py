@@ -22,13 +22,19 @@ from omics_magic.testing import (
     OmicsBackend,
     OmicsServer,
 )
-from tests.testing.support import NO_RETRY, REGION, error_of
+from tests.testing.support import NO_RETRY, REGION, error_of, fresh_session
 
 DEV, PROD = "111122223333", "444455556666"
 
 
 def _client(credentials: AccountCredentials, region: str = REGION) -> Any:
-    return credentials.session(region).client("omics", config=NO_RETRY)
+    return fresh_session().client(
+        "omics",
+        region_name=region,
+        aws_access_key_id=credentials.access_key_id,
+        aws_secret_access_key=credentials.secret_access_key,
+        config=NO_RETRY,
+    )
 
 
 def _names(client: Any) -> list[str]:
