@@ -14,8 +14,6 @@ import json
 import time
 from typing import Any
 
-import pytest
-
 from tests.reliability.interrupts import (
     SETTLE,
     answered_after,
@@ -119,15 +117,24 @@ ENDLESS = (
 )
 
 
-def test_a_kernel_interrupt_stops_a_runaway_query_and_the_kernel_answers_again(
-    omics_server: Any,
-) -> None:
-    omics_server.backend.seed(["us-east-1"], 2)
-    with kernel(omics_server, OMICS_MAGIC_REGIONS="us-east-1") as k:
-        reply, _ = k.run("%load_ext omics_magic")
-        assert reply["status"] == "ok"
-        msg_id = k.start(f"%omics {ENDLESS}")
-        wait_until(lambda: omics_server.backend.requests.count(operation="ListSequenceStores"))
+def test_a_kernel_interrupt_stops_sql_relations_and_refreshes_at_once(omics_server: Any) -> None:
+    """One kernel, three interrupts: a runaway query's SQL, a query reading two
+    relations (a UNION over two region sets, fetched at once), and df.omics.refresh()."""
+    backend = omics_server.backend
+    backend.seed(["us-east-1", "eu-west-1"], 30)
+    with kernel(omics_server, OMICS_MAGIC_REGIONS="us-east-1,eu-west-1") as k:
+        reply, _ = k.run(
+            "%load_ext omics_magic\n"
+            "import omics_magic\n"
+            "df = omics_magic.sequence_stores(\n"
+            "    columns=['region', 'sequence_store_id', 'tags'], rate=None\n"
+            ")"
+        )
+        assert reply["status"] == "ok", reply
+
+        listed = backend.requests.count(operation="ListSequenceStores")
+        msg_id = k.start(f"%omics -r us-east-1 {ENDLESS}")
+        wait_until(lambda: backend.requests.count(operation="ListSequenceStores") > listed)
         time.sleep(0.5)  # into the SQL
         k.interrupt()
         reply, _ = k.wait(msg_id, timeout=60)
@@ -135,6 +142,23 @@ def test_a_kernel_interrupt_stops_a_runaway_query_and_the_kernel_answers_again(
         assert reply["evalue"] == "the query was interrupted; DuckDB stopped it"
         reply, text = k.run("print(6 * 7)", timeout=30)
         assert reply["status"] == "ok" and text.strip() == "42"
+
+        backend.set_latency(0.05)
+        for code in (
+            "%%omics\nSELECT name, tags FROM aws.omics.sequence_stores WHERE region = 'us-east-1'\n"
+            "UNION ALL SELECT name, tags FROM aws.omics.sequence_stores WHERE region = 'eu-west-1'",
+            "df.omics.refresh()",
+        ):
+            before = len(backend.requests)
+            # Tags for 60 stores at 5 TPS per region: six seconds of paced calls.
+            msg_id = k.start(code)
+            started = lambda n=before + 4: len(backend.requests) >= n  # noqa: E731
+            wait_until(started, what="the fetch to start")
+            interrupted = k.interrupt()
+            reply, _ = k.wait(msg_id, timeout=60)
+            assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", reply
+            time.sleep(SETTLE + 0.5)
+            assert not answered_after(backend, interrupted + SETTLE), f"requests after: {code}"
 
 
 def test_sigint_to_the_cli_stops_a_runaway_query_with_exit_130_and_one_line(
@@ -149,35 +173,3 @@ def test_sigint_to_the_cli_stops_a_runaway_query_with_exit_130_and_one_line(
     assert process.returncode == 130, err
     assert err.strip() == "omics-magic: interrupted", err
     assert out == ""
-
-
-@pytest.mark.parametrize(
-    "code",
-    [
-        # A UNION over two region sets: two relations, fetched at once.
-        "%%omics\nSELECT name FROM aws.omics.sequence_stores WHERE region = 'us-east-1'\n"
-        "UNION ALL SELECT name FROM aws.omics.sequence_stores WHERE region = 'eu-west-1'",
-        "df.omics.refresh()",
-    ],
-    ids=["two relations", "refresh"],
-)
-def test_a_kernel_interrupt_stops_every_fetch_path_at_once(omics_server: Any, code: str) -> None:
-    backend = omics_server.backend
-    backend.seed(["us-east-1", "eu-west-1"], 30)
-    with kernel(omics_server, OMICS_MAGIC_REGIONS="us-east-1,eu-west-1") as k:
-        reply, _ = k.run(
-            "%load_ext omics_magic\n"
-            "import omics_magic\n"
-            "df = omics_magic.sequence_stores(columns=['region', 'sequence_store_id', 'tags'])"
-        )
-        assert reply["status"] == "ok", reply
-        backend.set_latency(0.05)
-        before = len(backend.requests)
-        # Tags for 60 stores at 5 TPS per region: six seconds of paced calls.
-        msg_id = k.start(code.replace("SELECT name", "SELECT name, tags"))
-        wait_until(lambda: len(backend.requests) >= before + 4, what="the fetch to start")
-        interrupted = k.interrupt()
-        reply, _ = k.wait(msg_id, timeout=60)
-        assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", reply
-        wait_until(lambda: time.time() > interrupted + SETTLE + 0.5)
-        assert not answered_after(backend, interrupted + SETTLE), "requests after the interrupt"
