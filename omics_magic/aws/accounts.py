@@ -38,6 +38,7 @@ __all__ = [
     "account_of",
     "account_of_arn",
     "account_sessions",
+    "check_account_ids",
 ]
 
 #: The ``region`` of a failure that costs an account every region (it could not be reached).
@@ -124,8 +125,7 @@ class AccountChoice:
             isinstance(external, str) and _EXTERNAL_ID.fullmatch(external)
         ):
             raise InputError(
-                "role_external_id must be 2 to 1224 letters, digits or +=,.@:/-_; "
-                f"got {external!r}"
+                f"role_external_id must be 2 to 1224 letters, digits or +=,.@:/-_; got {external!r}"
             )
         name = self.role_session_name
         if name is not None and not (isinstance(name, str) and _SESSION_NAME.fullmatch(name)):
@@ -183,6 +183,29 @@ def account_of_arn(arn: object) -> str | None:
         return None
     found = _ANY_ARN.match(arn)
     return found.group(1) if found else None
+
+
+def check_account_ids(account_ids: Iterable[str]) -> frozenset[str]:
+    """Validate account IDs (12 digits each), as an ``account_id`` pushdown gives them.
+
+    Raises
+    ------
+    InputError
+        If one is not 12 digits.
+
+    Examples
+    --------
+    >>> sorted(check_account_ids(["111122223333"]))
+    ['111122223333']
+    """
+    if isinstance(account_ids, str):
+        account_ids = [account_ids]
+    checked = set()
+    for account in account_ids:
+        if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
+            raise InputError(f"an AWS account ID is 12 digits; got {account!r}")
+        checked.add(account)
+    return frozenset(checked)
 
 
 def account_sessions(

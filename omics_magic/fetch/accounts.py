@@ -19,7 +19,12 @@ from ..aws.clients import check_credentials
 from ..failures import Failure
 from .workers import DaemonPool
 
-__all__ = ["Reached", "reach_accounts"]
+__all__ = ["ACCOUNTS_ATTR", "NOTES_ATTR", "Reached", "reach_accounts"]
+
+#: The accounts a fetch over profiles or roles queried: ``{"account_id", "via"}`` each.
+ACCOUNTS_ATTR = "omics_accounts"
+#: What the reader should know that is not a failure (an account reached twice).
+NOTES_ATTR = "omics_notes"
 
 #: Sessions checked at once (each is one STS call, or none).
 MAX_AT_ONCE = 32
@@ -59,7 +64,8 @@ def reach_accounts(
     Examples
     --------
     >>> from omics_magic.aws.accounts import AccountChoice, account_sessions
-    >>> reached = reach_accounts(account_sessions(AccountChoice(profiles=["dev"])))  # doctest: +SKIP
+    >>> sessions = account_sessions(AccountChoice(profiles=["dev"]))  # doctest: +SKIP
+    >>> reached = reach_accounts(sessions)  # doctest: +SKIP
     >>> [s.account_id for s in reached.sessions], reached.failures  # doctest: +SKIP
     (['111122223333'], [])
     """
