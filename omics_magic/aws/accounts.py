@@ -39,6 +39,7 @@ __all__ = [
     "account_of_arn",
     "account_sessions",
     "check_account_ids",
+    "single_profile",
 ]
 
 #: The ``region`` of a failure that costs an account every region (it could not be reached).
@@ -143,6 +144,28 @@ class AccountChoice:
                 f"got {duration!r}"
             )
 
+    @classmethod
+    def of(
+        cls,
+        profiles: Iterable[str] | None = None,
+        role_arns: Iterable[str] | None = None,
+        role_external_id: str | None = None,
+        role_session_name: str | None = None,
+    ) -> AccountChoice:
+        """The choice from the public functions' arguments (any iterables, or None).
+
+        Examples
+        --------
+        >>> AccountChoice.of(["dev", "prod"]).profiles
+        ('dev', 'prod')
+        """
+        return cls(
+            _names(profiles, "profiles"),
+            _names(role_arns, "role_arns"),
+            role_external_id,
+            role_session_name,
+        )
+
     @property
     def chosen(self) -> bool:
         """Whether any profile or role was named (else: the one base session)."""
@@ -167,6 +190,21 @@ class AccountSession:
     session: boto3.Session = field(compare=False)
     via: str | None
     account_id: str | None = None
+
+
+def single_profile(profiles: Iterable[str] | None, role_arns: Iterable[str] | None) -> str | None:
+    """The one profile of a front end's repeatable ``--profile``, if that is all it chose.
+
+    One profile and no role is the single ``profile`` setting as it always was
+    (no STS call); anything more is an :class:`AccountChoice`.
+
+    Examples
+    --------
+    >>> single_profile(["dev"], None), single_profile(["dev", "prod"], None)
+    ('dev', None)
+    """
+    chosen = list(profiles or [])
+    return chosen[0] if len(chosen) == 1 and not list(role_arns or []) else None
 
 
 def account_of_arn(arn: object) -> str | None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..aws.accounts import (
+    ALL_REGIONS,
     AccountChoice,
     AccountSession,
     account_failure,
@@ -160,7 +161,7 @@ def sequence_stores(
         max_concurrency=max_concurrency,
         rate=rate,
     )
-    accounts = AccountChoice(profiles, role_arns, role_external_id, role_session_name)
+    accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     return fetch_frame(
         resolve_regions(regions),
         columns=columns,
@@ -206,7 +207,7 @@ def sequence_store(
     """
     identifier = validate_identifier(identifier)
     options = FetchOptions(strict=strict, progress=False, timeout=timeout, rate=rate)
-    accounts = AccountChoice(profiles, role_arns, role_external_id, role_session_name)
+    accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     df = fetch_frame(
         resolve_regions(region),
         columns=columns,
@@ -284,7 +285,9 @@ def fetch_frame(
             show_progress=show_progress(options.progress, len(units)),
         )
     df = frame([row for result in results for row in result.rows], names)
-    failures = reached.failures + [r.error for r in results if r.error is not None]
+    failures = reached.failures + _account_wide(
+        [r.error for r in results if r.error is not None], len(region_names)
+    )
     set_failures(df, failures)
     df.attrs[REGIONS_ATTR] = list(region_names)
     if accounts is not None and accounts.chosen:
@@ -371,6 +374,28 @@ def _fetch_regions(
         else:
             results.append(future.result())  # re-raises CredentialsError (or a bug)
     return results
+
+
+def _account_wide(failures: list[Failure], n_regions: int) -> list[Failure]:
+    """One record for an account whose every region was denied alike (expired
+    credentials, a missing IAM permission: IAM is global), not one per region."""
+    by_account: dict[tuple[str | None, str | None], list[Failure]] = {}
+    for failure in failures:
+        if failure.via is not None:
+            by_account.setdefault((failure.account_id, failure.via), []).append(failure)
+    merged: dict[int, Failure | None] = {}
+    for alike in by_account.values():
+        first = alike[0]
+        if (
+            n_regions > 1
+            and len(alike) == n_regions
+            and first.kind == "denied"
+            and all((f.code, f.kind) == (first.code, first.kind) for f in alike)
+        ):
+            merged[id(first)] = dataclasses.replace(first, region=ALL_REGIONS)
+            merged.update((id(f), None) for f in alike[1:])
+    kept = [merged.get(id(f), f) for f in failures]
+    return [f for f in kept if f is not None]
 
 
 def _of(target: AccountSession, failure: Failure) -> Failure:

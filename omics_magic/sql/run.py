@@ -118,7 +118,7 @@ def run_query(
             f"the query must be SQL text (a str), not {type(sql).__name__}; e.g. "
             "run_query('SELECT * FROM aws.omics.sequence_stores')"
         )
-    accounts = AccountChoice(profiles, role_arns, role_external_id, role_session_name)
+    accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     plan = plan_statement(render_template(sql, namespace))
     if isinstance(plan, DeleteStatement):
         return run_delete(plan, confirm=confirm, regions=regions, session=session)
