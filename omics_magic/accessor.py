@@ -80,6 +80,10 @@ class OmicsAccessor:
         strict: bool = False,
         timeout: float | None = None,
         rate: Rate = "auto",
+        profiles: Iterable[str] | None = None,
+        role_arns: Iterable[str] | None = None,
+        role_external_id: str | None = None,
+        role_session_name: str | None = None,
     ) -> pd.DataFrame:
         """Re-fetch the stores in this frame's rows, calling only their regions.
 
@@ -91,6 +95,10 @@ class OmicsAccessor:
         ----------
         session, strict, timeout, rate
             As in :func:`omics_magic.sequence_stores`.
+        profiles, role_arns, role_external_id, role_session_name
+            The sessions of the frame's accounts (default: those it was fetched
+            with). Each row is refreshed in its own account (its ``account_id``
+            or ARN); a row whose account none reaches is kept as it was, and reported.
 
         Returns
         -------
@@ -118,7 +126,17 @@ class OmicsAccessor:
         from .fetch.refresh import refresh_frame
 
         self._require_store_keys("refresh")
-        return refresh_frame(self._df, session=session, strict=strict, timeout=timeout, rate=rate)
+        return refresh_frame(
+            self._df,
+            session=session,
+            strict=strict,
+            timeout=timeout,
+            rate=rate,
+            profiles=profiles,
+            role_arns=role_arns,
+            role_external_id=role_external_id,
+            role_session_name=role_session_name,
+        )
 
     def delete(
         self,

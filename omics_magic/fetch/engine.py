@@ -39,7 +39,7 @@ from ..columns import frame, resolve_columns
 from ..errors import AmbiguousStoreError, CredentialsError, InputError
 from ..failures import ERRORS_ATTR, Failure, set_failures
 from ..regions import resolve_regions, validate_identifier
-from .accounts import ACCOUNTS_ATTR, NOTES_ATTR, reach_accounts
+from .accounts import ACCOUNTS_ATTR, NOTES_ATTR, Reached, reach_accounts
 from .calls import GET, LIST, TAGS, RegionCalls
 from .options import FetchOptions, check_timeout
 from .region import Plan, RegionResult, fetch_region
@@ -234,6 +234,7 @@ def fetch_frame(
     options: FetchOptions | None = None,
     accounts: AccountChoice | None = None,
     account_ids: Iterable[str] | None = None,
+    reached: Reached | None = None,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
 
@@ -247,6 +248,8 @@ def fetch_frame(
     ``accounts`` chooses the profiles and roles to query (None: ``session``
     alone, as before); every (account, region) pair is fetched at once.
     ``account_ids`` (an ``account_id`` pushdown) keeps only those accounts.
+    ``reached`` is for callers that already reached the sessions (refresh and
+    delete, per row's account): they are used as they are.
 
     Examples
     --------
@@ -264,11 +267,12 @@ def fetch_frame(
         raise InputError(f"name must be a string of 1 to {MAX_NAME} characters; got {name!r}")
     wanted = None if account_ids is None else check_account_ids(account_ids)
     options = options.started()
-    reached = reach_accounts(
-        account_sessions(accounts, session=session),
-        identify=wanted is not None,
-        deadline=options.deadline,
-    )
+    if reached is None:
+        reached = reach_accounts(
+            account_sessions(accounts, session=session),
+            identify=wanted is not None,
+            deadline=options.deadline,
+        )
     targets = [t for t in reached.sessions if wanted is None or t.account_id in wanted]
     units = [(target, region) for target in targets for region in region_names]
 
