@@ -144,6 +144,10 @@ class OmicsAccessor:
         confirm: str | Iterable[str] | None = None,
         dry_run: bool = False,
         session: boto3.Session | None = None,
+        profiles: Iterable[str] | None = None,
+        role_arns: Iterable[str] | None = None,
+        role_external_id: str | None = None,
+        role_session_name: str | None = None,
     ) -> pd.DataFrame:
         """Delete exactly the stores in this frame's rows, after a preview and a confirmation.
 
@@ -162,6 +166,12 @@ class OmicsAccessor:
             Show and return the preview; delete nothing.
         session
             A ``boto3.Session``; None uses the default credential chain.
+        profiles, role_arns, role_external_id, role_session_name
+            The sessions of the frame's accounts (default: those it was
+            fetched with). Each row is deleted in its own account (its
+            ``account_id`` or ARN), never through another's; the preview and
+            the report then show ``account_id``, and a row whose account none
+            reaches is reported and not deleted.
 
         Returns
         -------
@@ -189,7 +199,16 @@ class OmicsAccessor:
         from .delete.protocol import delete_sequence_stores
 
         self._require_store_keys("delete")
-        return delete_sequence_stores(self._df, confirm=confirm, dry_run=dry_run, session=session)
+        return delete_sequence_stores(
+            self._df,
+            confirm=confirm,
+            dry_run=dry_run,
+            session=session,
+            profiles=profiles,
+            role_arns=role_arns,
+            role_external_id=role_external_id,
+            role_session_name=role_session_name,
+        )
 
     def expand_tags(self, prefix: str = "tag:") -> pd.DataFrame:
         """A copy with one column per tag key, to group, filter and pivot by tag.
