@@ -20,7 +20,7 @@ Heavy modules (boto3, pyarrow.parquet, the fetch engine) load on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -290,6 +290,7 @@ class OmicsAccessor:
         partition_by_region: bool = False,
         compression: str | None = "zstd",
         overwrite: bool = False,
+        partition_by: Sequence[str] | None = None,
     ) -> Path:
         """Write the frame to Parquet, safely; ``omics_magic.read_parquet`` reads it back exactly.
 
@@ -300,7 +301,9 @@ class OmicsAccessor:
             directory (``path/region=<r>/part-0.parquet``).
         partition_by_region
             Write a Hive-partitioned dataset, one folder per region.
-        compression
+        partition_by
+            Columns to partition the dataset by, outermost first, e.g.
+            ``["account_id", "region"]`` (``path/account_id=<a>/region=<r>/``).
             zstd (default), snappy, gzip, brotli, lz4 or None.
         overwrite
             Replace an existing file or dataset; otherwise that is an ExportError.
@@ -314,12 +317,13 @@ class OmicsAccessor:
         --------
         >>> df.omics.to_parquet("stores.parquet")                # doctest: +SKIP
         >>> df.omics.to_parquet("ds", partition_by_region=True)  # doctest: +SKIP
+        >>> df.omics.to_parquet("ds", partition_by=["account_id", "region"])  # doctest: +SKIP
         """
         from .errors import ExportError
         from .export.files import output_path, write_frame
 
         target = output_path(path)
-        if not partition_by_region and target.suffix.lower() != ".parquet":
+        if not partition_by_region and partition_by is None and target.suffix.lower() != ".parquet":
             raise ExportError(
                 f"to_parquet writes Parquet: use a path ending in .parquet, not {target.name!r}"
             )
@@ -329,6 +333,7 @@ class OmicsAccessor:
             overwrite=overwrite,
             partition_by_region=partition_by_region,
             compression=compression,
+            partition_by=partition_by,
         )
 
     def _require(self, action: str, *names: str) -> None:
