@@ -141,3 +141,26 @@ def test_the_single_profile_setting_keeps_working(estate: OmicsBackend) -> None:
         r["sequence_store_id"] for r in expected(estate, [DEV], REGIONS)
     )
     assert "omics_accounts" not in df.attrs
+
+
+def test_pacing_is_per_account_even_as_role_credentials_rotate(estate: OmicsBackend) -> None:
+    # Renewed on every use (900 s), the role's access key differs from fetch to fetch;
+    # two fetches at once still share the account's pacers, so the fake's quota for
+    # the account (burst 2) is never exceeded. Paced per access key, they would each
+    # send at 5 TPS and be throttled.
+    from concurrent.futures import ThreadPoolExecutor
+
+    estate.set_quotas({"ListSequenceStores": 5, "ListTagsForResource": 5}, burst=2)
+    choice = AccountChoice(role_arns=[ROLE_PROD], duration_seconds=900)
+
+    def one() -> object:
+        options = FetchOptions(rate=5)
+        return fetch_frame([REGIONS[0]], columns=COLUMNS, options=options, accounts=choice)
+
+    with ThreadPoolExecutor(2) as pool:
+        frames = list(pool.map(lambda _: one(), range(2)))
+    for df in frames:
+        assert records(df) == expected(estate, [PROD], [REGIONS[0]])
+    answered = [r for r in estate.requests.records if r.account_id == PROD and r.operation]
+    assert len({r.access_key_id for r in answered}) > 1
+    assert [r.status for r in answered if r.status == 429] == []
