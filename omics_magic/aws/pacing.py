@@ -221,15 +221,16 @@ def pacer_for(key: tuple[object, ...], rate: float | None) -> Pacer | None:
 
 
 def operation_pacer(
-    access_key: str, client: Any, region: str, operation: str, rate: float | None
+    account: str, client: Any, region: str, operation: str, rate: float | None
 ) -> Pacer | None:
     """The shared pacer of ``operation`` in ``region``: the one place its key is made.
 
-    AWS meters per account, region and operation; the key is the credentials'
-    access key, the client's endpoint (a fake and AWS don't share a quota), the
-    region and the operation. ``rate=None`` means no pacing and returns None.
+    AWS meters per account, region and operation; the key is the account (or,
+    when it is not known, the credentials' access key), the client's endpoint
+    (a fake and AWS don't share a quota), the region and the operation.
+    ``rate=None`` means no pacing and returns None.
     """
-    return pacer_for((access_key, client.meta.endpoint_url, region, operation), rate)
+    return pacer_for((account, client.meta.endpoint_url, region, operation), rate)
 
 
 def resolve_rate(rate: Rate = "auto") -> float | None:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from ..failures import Failure
 
-__all__ = ["CONFLICT_HINT", "IN_FLIGHT_GRACE", "Calls", "Target"]
+__all__ = ["CONFLICT_HINT", "IN_FLIGHT_GRACE", "Calls", "Target", "account_for"]
 
 CONFLICT_HINT = (
     "the store still holds read sets; delete them first with BatchDeleteReadSet "
@@ -64,7 +64,14 @@ class Target:
     detail: str = ""  # AWS's message
     outcome: str | None = None  # the report's outcome and message, once known
     message: str = ""
+    account: str | None = None  # the store's account, when the delete spans several
     sent: bool = False  # a DeleteSequenceStore attempt went out
+
+    def unreached(self, why: str) -> None:
+        """Record that no session reaches this target's account: it is not deleted."""
+        self.kind, self.code, self.detail = "denied", "AccountNotReached", why
+        self.outcome = "denied"
+        self.message = f"{why}; not deleted"
 
     @property
     def name(self) -> str | None:
@@ -89,7 +96,12 @@ class Target:
         from ..failures import Failure
 
         return Failure(
-            self.region, self.code, self.detail, self.kind or "", sequence_store_id=self.identifier
+            self.region,
+            self.code,
+            self.detail,
+            self.kind or "",
+            account_id=self.account,
+            sequence_store_id=self.identifier,
         )
 
 
@@ -103,12 +115,18 @@ class Calls:
     """
 
     def __init__(
-        self, session: boto3.Session, regions: Sequence[str], timeout: float | None = None
+        self,
+        session: boto3.Session,
+        regions: Sequence[str],
+        timeout: float | None = None,
+        *,
+        account_id: str | None = None,
     ) -> None:
         from ..aws.clients import check_credentials, omics_client
         from ..aws.pacing import operation_pacer, resolve_rate
 
-        access_key = check_credentials(session)
+        # Quotas are per account, region and operation; without the account, its key.
+        access_key = account_id or check_credentials(session)
         read = resolve_rate()
         rates = {GET: read, DELETE: None if read is None else min(read, DELETE_RATE)}
         self._clients = {r: omics_client(session, r) for r in dict.fromkeys(regions)}
@@ -175,7 +193,7 @@ class Calls:
 
         def delete_region(region_targets: list[Target]) -> None:
             for target in region_targets:
-                if self.cancel.is_set():
+                if self.cancel.is_set() or self._past_deadline():
                     return
                 try:
                     self._call(DELETE, target)
@@ -199,10 +217,13 @@ class Calls:
                 max_workers=_MAX_WORKERS,
             )
         except KeyboardInterrupt:
-            _account_for(targets, "interrupted")
+            account_for(targets, "interrupted")
             raise
         _reraise(futures)
-        _account_for(targets, f"the delete's {self.timeout or 0:g} s timeout passed")
+        account_for(targets, f"the delete's {self.timeout or 0:g} s timeout passed")
+
+    def _past_deadline(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
 
     def _reread(self, target: Target) -> None:
         """After an answer that may have been lost: what became of the store."""
@@ -243,7 +264,7 @@ def _ambiguous(err: Exception) -> bool:
     return meta.get("HTTPStatusCode", 500) >= 500 or meta.get("RetryAttempts", 0) > 0
 
 
-def _account_for(targets: list[Target], why: str) -> None:
+def account_for(targets: list[Target], why: str) -> None:
     """Give every target without an outcome one: not sent, or sent with no answer."""
     for target in targets:
         if target.outcome is not None:
