@@ -23,7 +23,7 @@ from ..errors import (
     SQLError,
 )
 from ..regions import resolve_regions
-from .convert import to_pandas
+from .convert import check_result_types, result_table, to_pandas
 from .failures import translate_duckdb_error
 from .plan import DeleteStatement, SelectPlan, plan_statement
 from .sandbox import sandbox_connection
@@ -191,9 +191,10 @@ def execute_plan(
         for relation in plan.relations:
             connection.register(relation, _arrow(frame([], names), names))
         try:
-            connection.sql(plan.duckdb_sql)  # binds (and checks) without running
+            bound = connection.sql(plan.duckdb_sql)  # binds (and checks) without running
         except duckdb.Error as err:
             raise translate_duckdb_error(err, plan) from None
+        check_result_types(bound)
 
         requests = {
             relation: FetchRequest(
@@ -218,7 +219,7 @@ def execute_plan(
         if strict and errors:
             raise FetchError(_failure_line(errors), errors)
         try:
-            table = connection.sql(plan.duckdb_sql).to_arrow_table()
+            table = result_table(connection.sql(plan.duckdb_sql))
         except duckdb.Error as err:
             raise translate_duckdb_error(err, plan) from None
     finally:
