@@ -21,7 +21,6 @@ from ..errors import SQLError
 
 if TYPE_CHECKING:
     import duckdb
-    from duckdb.sqltypes import DuckDBPyType
     import pandas as pd
     import pyarrow as pa
 
@@ -55,9 +54,11 @@ def check_result_types(relation: duckdb.DuckDBPyRelation) -> None:
             )
 
 
-def _unholdable_inside(kind: DuckDBPyType) -> str | None:
+def _unholdable_inside(kind: duckdb.sqltypes.DuckDBPyType) -> str | None:
+    from duckdb.sqltypes import DuckDBPyType
+
     for _, child in kind.children:
-        if not hasattr(child, "id"):  # an ARRAY's size
+        if not isinstance(child, DuckDBPyType):  # an ARRAY's size
             continue
         if child.id in _NOT_NESTED:
             return str(child)
