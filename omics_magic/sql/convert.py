@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 __all__ = ["check_result_types", "result_table", "to_pandas"]
 
 # DuckDB types read as text and decoded here, by DuckDBPyType.id.
-_AS_TEXT = ("bignum", "hugeint", "uhugeint", "bit", "time with time zone")
+# BIGNUM was VARINT before DuckDB 1.4.
+_AS_TEXT = ("bignum", "varint", "hugeint", "uhugeint", "bit", "time with time zone")
 # Types no value inside a list, struct or map can be turned into faithfully.
-_NOT_NESTED = ("bignum", "uhugeint", "bit", "time with time zone", "interval")
+_NOT_NESTED = ("bignum", "varint", "uhugeint", "bit", "time with time zone", "interval")
 _NESTED = ("list", "array", "struct", "map", "union")
 _TYPE_KEY = b"omics_magic.duckdb_type"
 _TIME_TZ = re.compile(r"(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?")
@@ -54,11 +55,9 @@ def check_result_types(relation: duckdb.DuckDBPyRelation) -> None:
             )
 
 
-def _unholdable_inside(kind: duckdb.sqltypes.DuckDBPyType) -> str | None:
-    from duckdb.sqltypes import DuckDBPyType
-
+def _unholdable_inside(kind: Any) -> str | None:
     for _, child in kind.children:
-        if not isinstance(child, DuckDBPyType):  # an ARRAY's size
+        if not isinstance(getattr(child, "id", None), str):  # an ARRAY's size
             continue
         if child.id in _NOT_NESTED:
             return str(child)
