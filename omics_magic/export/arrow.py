@@ -17,6 +17,7 @@ after a round trip.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -77,6 +78,7 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
             fields.append(pa.field(name, spec.arrow_type, metadata={"doc": spec.doc}))
             entry["doc"] = spec.doc
         else:
+            _refuse_aware_times(name, series)
             array = _convert(name, series, _dict_type(name, series))
             fields.append(pa.field(name, array.type))
         arrays.append(array)
@@ -173,6 +175,17 @@ def _dict_type(name: str, series: pd.Series) -> pa.DataType | None:
             f"reshaped; {hint}"
         )
     return pa.map_(pa.string(), _MAP_VALUES[kinds.pop()] if kinds else pa.string())
+
+
+def _refuse_aware_times(name: str, series: pd.Series) -> None:
+    # Arrow's time types have no offset: 12:00+01:00 would be written as 12:00.
+    if series.dtype == object and any(
+        isinstance(value, dt.time) and value.tzinfo is not None for value in series
+    ):
+        raise ExportError(
+            f"column {name!r} holds times with a UTC offset (TIMETZ), which Parquet can't "
+            f"hold; convert it first, e.g. CAST({name} AS VARCHAR) in the query"
+        )
 
 
 def _convert(name: str, series: pd.Series, arrow_type: pa.DataType | None) -> pa.Array:

@@ -180,6 +180,8 @@ def execute_plan(
     import duckdb
     import pandas as pd
 
+    from ..fetch.engine import REGIONS_ATTR
+
     names = resolve_columns([*plan.columns, *plan.placeholders])
     connection = sandbox_connection()
     try:
@@ -202,9 +204,11 @@ def execute_plan(
             if not ref.no_rows
         }
         errors: list[Failure] = []
+        asked: dict[str, None] = {}  # the regions the fetches asked, in order
         fetched_all = _fetch_all(fetch, list(requests.values()))
         for relation, fetched in zip(requests, fetched_all, strict=True):
             errors.extend(failures_in(fetched))
+            asked.update(dict.fromkeys(fetched.attrs.get(REGIONS_ATTR) or []))
             if plan.placeholders:
                 nulls = frame([{}] * len(fetched), plan.placeholders).set_axis(fetched.index)
                 fetched = pd.concat([fetched, nulls], axis=1)
@@ -221,6 +225,7 @@ def execute_plan(
         connection.close()
     result = to_pandas(table)
     set_failures(result, errors)
+    result.attrs[REGIONS_ATTR] = list(asked)
     return result
 
 
