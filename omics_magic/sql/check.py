@@ -32,11 +32,13 @@ _REFUSED_STATEMENTS = set(
 )
 # Table functions that only compute values.
 _SAFE_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
-# Functions that read files, reach the network, run SQL strings or inspect the engine.
+# Functions that read files, reach the network, run SQL strings or inspect the engine
+# (its settings name local paths: current_setting('home_directory'), 'secret_directory').
 _FORBIDDEN_FUNCTION = re.compile(
     r"^(read_\w+|parquet_\w+|sniff_csv|glob|query|query_table|\w+_scan|iceberg_\w+|"
     r"delta_\w+|sqlite_\w+|postgres_\w+|mysql_\w+|getenv|duckdb_\w+|pragma_\w+|"
-    r"which_secret|load_aws_credentials|http_\w+|write_\w+|copy_\w+)$"
+    r"which_secret|load_aws_credentials|http_\w+|write_\w+|copy_\w+|"
+    r"current_setting|getvariable)$"
 )
 _FORBIDDEN_NODES = (
     "Alter Analyze Attach Cache Command Comment Commit Copy Create Describe Detach Drop Export "
@@ -176,7 +178,8 @@ def check_tree(tree: exp.Expr, resources: Mapping[str, str]) -> list[exp.Table]:
         if isinstance(node, exp.Func) and _FORBIDDEN_FUNCTION.match(_function_name(node)):
             raise SQLError(
                 f"{_function_name(node)}() is not allowed: queries can't read files, reach "
-                "the network or run SQL strings; save results with -o/--output instead"
+                "the network, read settings or run SQL strings; save results with "
+                "-o/--output instead"
             )
 
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
