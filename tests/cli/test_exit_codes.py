@@ -41,6 +41,19 @@ def cli_process(*args: str, stdout: int | None = subprocess.PIPE) -> subprocess.
     )
 
 
+def run_shell(command: str) -> subprocess.CompletedProcess[str]:
+    """``command`` in sh, where CLI is the omics-magic command (for pipes and redirections)."""
+    cli = f"{sys.executable} -m omics_magic.cli"
+    return subprocess.run(
+        command.replace("CLI", cli),
+        shell=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_every_region_failing_exits_1_and_writes_no_file(
     server: OmicsServer, tmp_path: Path
 ) -> None:
@@ -81,15 +94,7 @@ def test_a_reader_that_goes_away_ends_it_quietly(server: OmicsServer) -> None:
 
 
 def test_head_reads_the_first_line_and_nothing_is_reported(server: OmicsServer) -> None:
-    shell = subprocess.run(
-        f"{sys.executable} -m omics_magic.cli query 'SELECT * FROM {STORES}' --format csv "
-        "| head -1",
-        shell=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    shell = run_shell(f"CLI query 'SELECT * FROM {STORES}' --format csv | head -1")
     assert shell.returncode == 0
     assert shell.stdout.startswith("region,arn,") and shell.stdout.count("\n") == 1
     assert shell.stderr == ""
@@ -108,14 +113,7 @@ def test_stdout_on_a_full_device_is_one_line_and_exit_1(server: OmicsServer) -> 
 
 
 def test_closed_stdout_is_one_line_and_exit_2_before_any_call(server: OmicsServer) -> None:
-    shell = subprocess.run(
-        f"{sys.executable} -m omics_magic.cli query 'SELECT name FROM {STORES}' >&-",
-        shell=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    shell = run_shell(f"CLI query 'SELECT name FROM {STORES}' >&-")
     assert shell.returncode == 2
     assert "standard output is closed" in one_error_line(shell.stderr)
     assert server.backend.requests.count() == 0
@@ -128,15 +126,7 @@ def test_a_write_that_fails_after_the_query_is_exit_1_not_2(
     # limit, EFBIG, as a full disk would). That is not bad input, so not exit 2.
     out = tmp_path / "stores.csv"
     out.write_text("old\n")
-    shell = subprocess.run(
-        f"ulimit -f 4 && {sys.executable} -m omics_magic.cli query "
-        f"'SELECT * FROM {STORES}' -o {out} --overwrite",
-        shell=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    shell = run_shell(f"ulimit -f 4 && CLI query 'SELECT * FROM {STORES}' -o {out} --overwrite")
     assert shell.returncode == 1, shell.stderr
     assert f"could not write {out}" in one_error_line(shell.stderr)
     assert out.read_text() == "old\n" and list(tmp_path.iterdir()) == [out]
@@ -177,14 +167,6 @@ def test_replacing_a_private_file_keeps_it_private(server: OmicsServer, tmp_path
 
 def test_a_new_file_gets_the_users_umask(server: OmicsServer, tmp_path: Path) -> None:
     out = tmp_path / "stores.parquet"
-    shell = subprocess.run(
-        f"umask 077 && {sys.executable} -m omics_magic.cli query "
-        f"'SELECT name FROM {STORES}' -o {out}",
-        shell=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    shell = run_shell(f"umask 077 && CLI query 'SELECT name FROM {STORES}' -o {out}")
     assert shell.returncode == 0, shell.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
