@@ -13,14 +13,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..errors import InputError
-from ..export.text import blob_text
+from ..export.text import blob_text, terminal_safe
 
 if TYPE_CHECKING:
     from ..failures import Failure
@@ -138,24 +137,6 @@ def _readable(value: Any) -> Any:
     if isinstance(value, str):
         return terminal_safe(value)
     return value
-
-
-# C0 and C1 control characters and DEL: ESC starts terminal escape sequences.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def terminal_safe(text: str) -> str:
-    r"""``text`` with control characters written as ``\x1b``-style escapes.
-
-    A tag value (or a store name) holding ESC sequences would otherwise recolour
-    the terminal, move the cursor or rewrite what is already on screen.
-
-    Examples
-    --------
-    >>> terminal_safe("\x1b[31mred\x1b[0m")
-    '\\x1b[31mred\\x1b[0m'
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _iso_timestamps(df: pd.DataFrame) -> pd.DataFrame:

@@ -259,7 +259,12 @@ def show_preview(preview: pd.DataFrame, title: str, notes: Sequence[str] = ()) -
 
     Only store fields are shown: never a session, profile, endpoint or key.
     """
-    text = "\n".join([title, preview.to_string(index=False), *notes])
+    from ..export.text import terminal_safe
+
+    # A store name can hold terminal escape sequences: escaped on a terminal, as in tables.
+    cells = preview.map(lambda v: terminal_safe(v) if isinstance(v, str) else v)
+    lines = [terminal_safe(title), cells.to_string(index=False), *map(terminal_safe, notes)]
+    text = "\n".join(lines)
     if _kernel() is not None:
         from IPython.display import display
 

@@ -16,11 +16,12 @@ injection" page describes. Numbers are left alone.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["blob_text", "write_text_frame"]
+__all__ = ["blob_text", "terminal_safe", "write_text_frame"]
 
 
 def write_text_frame(df: pd.DataFrame, fmt: str) -> bytes:
@@ -101,3 +102,21 @@ def _without_bytes(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_without_bytes(v) for v in value]
     return value
+
+
+# C0 and C1 control characters and DEL: ESC starts terminal escape sequences.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` with control characters written as ``\x1b``-style escapes.
+
+    A tag value (or a store name) holding ESC sequences would otherwise recolour
+    the terminal, move the cursor or rewrite what is already on screen.
+
+    Examples
+    --------
+    >>> terminal_safe("\x1b[31mred\x1b[0m")
+    '\\x1b[31mred\\x1b[0m'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

@@ -123,3 +123,11 @@ def test_parquet_refuses_what_it_cant_hold_in_one_line(
     assert done.returncode == 2, done.stderr
     assert message in one_error_line(done.stderr) and "'v'" in done.stderr
     assert not out.exists()
+
+
+def test_the_delete_preview_escapes_control_characters(server: OmicsServer) -> None:
+    store = server.backend.create_sequence_store("us-east-1", f"evil{ESCAPE}")
+    done = run_cli("delete", store["id"], "-r", "us-east-1", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stderr + done.stdout
+    assert "evil\\x1b[2J" in done.stderr
