@@ -51,9 +51,23 @@ def _session(profile: str | None) -> Any:
     return resolve_session(profile=profile)
 
 
+def _accounts(args: argparse.Namespace) -> dict[str, Any]:
+    """The query's accounts: one --profile as before, else profiles and roles."""
+    from ..aws.accounts import single_profile
+
+    profiles, roles = args.profile or [], args.role_arn or []
+    one = single_profile(profiles, roles)
+    return {
+        "session": _session(one),
+        "profiles": None if one else profiles,
+        "role_arns": roles,
+        "role_external_id": args.role_external_id,
+        "role_session_name": args.role_session_name,
+    }
+
+
 def query_command(args: argparse.Namespace) -> int:
     from ..failures import failures_in
-    from ..fetch.engine import REGIONS_ATTR
     from ..sql.run import run_query
     from .render import render
 
@@ -66,17 +80,17 @@ def query_command(args: argparse.Namespace) -> int:
     result = run_query(
         sql,
         regions=_regions(args.region),
-        session=_session(args.profile),
         strict=args.strict,
         confirm=args.confirm,
+        **_accounts(args),
     )
     failures = failures_in(result)
     notes(failures)
-    asked = result.attrs.get(REGIONS_ATTR) or []
-    if asked and set(asked) <= {failure.region for failure in failures}:
+    asked = _nothing_read(result, failures)
+    if asked:
         # A cron job must tell "no stores" from "no answers": no file, no table, exit 1.
         raise OutputFailed(
-            f"every region failed ({len(asked)} of {len(asked)}); nothing was read"
+            f"every region failed ({asked} of {asked}); nothing was read"
             + (f", so {output} was not written" if output is not None else "")
         )
     if output is not None:
@@ -90,6 +104,23 @@ def query_command(args: argparse.Namespace) -> int:
     if _is_delete(sql) and "outcome" in result.columns:
         return _delete_outcome(result)
     return EXIT_OK
+
+
+def _nothing_read(result: Any, failures: Sequence[Failure]) -> int:
+    """How many (account, region) were asked, if every one failed; else 0."""
+    from ..aws.accounts import ALL_REGIONS
+    from ..fetch.engine import ACCOUNTS_ATTR, REGIONS_ATTR
+
+    regions = result.attrs.get(REGIONS_ATTR) or []
+    accounts = result.attrs.get(ACCOUNTS_ATTR)
+    keys = [(a.get("account_id"), a.get("via")) for a in accounts] if accounts else [None]
+    if not regions or not failures:
+        return 0
+    failed = {(None if accounts is None else (f.account_id, f.via), f.region) for f in failures}
+    units = [(key, region) for key in keys for region in regions]
+    if all((key, region) in failed or (key, ALL_REGIONS) in failed for key, region in units):
+        return len(units) or len(failures)
+    return 0
 
 
 class OutputFailed(OmicsMagicError):

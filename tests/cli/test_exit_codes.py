@@ -10,11 +10,12 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from omics_magic.testing import OmicsServer
+from omics_magic.testing import OmicsBackend, OmicsServer
 from tests.cli.test_cli import ROOT, one_error_line, run_cli
 
 STORES = "aws.omics.sequence_stores"
@@ -170,3 +171,30 @@ def test_a_new_file_gets_the_users_umask(server: OmicsServer, tmp_path: Path) ->
     shell = run_shell(f"umask 077 && CLI query 'SELECT name FROM {STORES}' -o {out}")
     assert shell.returncode == 0, shell.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+@pytest.fixture
+def two_accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OmicsBackend]:
+    from tests.accounts_support import estate_of
+
+    monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
+    yield from estate_of("OmicsServer", tmp_path, monkeypatch)
+
+
+def test_with_two_accounts_one_failing_everywhere_is_not_all_failed(
+    two_accounts: OmicsBackend,
+) -> None:
+    from tests.accounts_support import DEV, PROD
+    from tests.accounts_support import REGIONS as BOTH
+
+    sql = f"SELECT count(*) AS n FROM {STORES}"
+    args = ("query", sql, "--profile", "dev", "--profile", "prod", "-r", ",".join(BOTH))
+    for region in BOTH:
+        two_accounts.disable_region(region, account_id=DEV)
+    partly = run_cli(*args, "--format", "csv")
+    assert partly.returncode == 0, partly.stderr
+    for region in BOTH:
+        two_accounts.disable_region(region, account_id=PROD)
+    nothing = run_cli(*args)
+    assert nothing.returncode == 1, nothing.stderr
+    assert "every region failed (4 of 4)" in nothing.stderr.strip().splitlines()[-1]
