@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import QueryLimitError
 from ..workers import DaemonPool, wait_for
+from .convert import result_table
 
 if TYPE_CHECKING:
     import duckdb
@@ -40,7 +41,8 @@ def run_sql(
     deadline: float | None = None,
     timeout: float | None = None,
 ) -> pa.Table:
-    """``connection.sql(sql)`` as an Arrow table, stopped at ``deadline`` or on an interrupt.
+    """``connection.sql(sql)`` as an Arrow table (``convert.result_table``), stopped at
+    ``deadline`` or on an interrupt.
 
     Raises
     ------
@@ -52,7 +54,7 @@ def run_sql(
         What DuckDB raised (an out-of-memory error, say).
     """
     pool = DaemonPool(1, "sql")
-    future = pool.submit(lambda: connection.sql(sql).to_arrow_table())
+    future = pool.submit(lambda: result_table(connection.sql(sql)))
     if deadline is not None:
         deadline = max(deadline, time.monotonic() + MIN_SQL_SECONDS)
     try:
