@@ -359,9 +359,10 @@ def _fetch_regions(
             pending = wait_for(futures, deadline=deadline, cancel=cancel, on_done=bar.update)
     finally:
         # Never wait on a stuck region: its daemon threads finish (or time out) on their own.
-        for future, index in futures.items():
-            if not future.done():
-                cancels[index].set()
+        # Every region, not only those seen pending: an interrupt may land between a
+        # submit and its bookkeeping, and a done region has nothing left to cancel.
+        for cancel_region in cancels:
+            cancel_region.set()
         regions_pool.shutdown()
         calls_pool.shutdown()
     results = []

@@ -42,11 +42,6 @@ def _interrupted_fetch(after: float, **kwargs: Any) -> None:
         timer.cancel()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="under heavy load (the landing train) a region thread of an interrupted "
-    "max_concurrency=1 fetch was once still alive 30 s later; not reproduced locally (#13)",
-)
 def test_fifty_fetches_that_time_out_or_are_interrupted_leave_no_thread(
     omics_server: Any,
 ) -> None:
