@@ -25,6 +25,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CredentialsError, InputError
+from ..failures import KINDS, Failure
 from .guard import check_demo_credentials, demo_mode_on
 from .pacing import install as install_pacing
 from .redact import install_log_redaction, redact
@@ -37,6 +38,7 @@ __all__ = [
     "KINDS",
     "check_credentials",
     "classify_error",
+    "classify_failure",
     "clear_cache",
     "credentials_error",
     "omics_client",
@@ -51,8 +53,6 @@ DEFAULT_MAX_ATTEMPTS = 5
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 30
 
-#: The kinds of region failure, in the order a reader would triage them.
-KINDS = ("not_enabled", "denied", "throttled", "unavailable", "error")
 
 _HOW_TO_CONFIGURE = (
     "configure AWS credentials: set AWS_PROFILE to a profile from `aws configure` "
@@ -91,6 +91,8 @@ _UNAVAILABLE = {
     "RequestTimeoutException",
 }
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
+# Answers about one resource, not about the region: a store that is gone, or in use.
+_ABOUT_THE_RESOURCE = {"ResourceNotFoundException": "not_found", "ConflictException": "conflict"}
 
 _sessions_lock = threading.Lock()
 _default_sessions: dict[tuple[object, ...], boto3.Session] = {}
@@ -255,8 +257,36 @@ def omics_client(session: boto3.Session, region: str, *, max_pool: int = 10) -> 
         return client
 
 
+def classify_failure(exc: BaseException, region: str) -> Failure:
+    """The one way a failed call becomes a record: its :class:`~omics_magic.failures.Failure`.
+
+    Raises
+    ------
+    CredentialsError
+        If the failure is about the credentials (none found, SSO expired, ...):
+        that is the caller's to fix once, not one record per region.
+    Exception
+        ``exc`` itself, if it is not an AWS (botocore) failure: a bug is not a record.
+
+    Examples
+    --------
+    >>> from botocore.exceptions import EndpointConnectionError
+    >>> classify_failure(EndpointConnectionError(endpoint_url="https://omics.x"), "us-east-1").kind
+    'unavailable'
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    problem = credentials_error(exc)
+    if problem is not None:
+        raise problem from exc
+    if not isinstance(exc, (BotoCoreError, ClientError)):
+        raise exc
+    kind, code, message = classify_error(exc)
+    return Failure(region, code, message, kind)
+
+
 def classify_error(exc: BaseException) -> tuple[str, str, str]:
-    """What a failed call means for its region: ``(kind, code, message)``.
+    """What a failed call means: ``(kind, code, message)``; one of :data:`KINDS`.
 
     Kinds:
 
@@ -265,6 +295,8 @@ def classify_error(exc: BaseException) -> tuple[str, str, str]:
     - ``denied``: AccessDenied*, other 403s, and expired tokens
     - ``throttled``: throttling that outlasted botocore's retries
     - ``unavailable``: 5xx (incl. InternalServerException), timeouts, connection failures
+    - ``not_found``: ResourceNotFoundException (the store is gone)
+    - ``conflict``: ConflictException (the store is in use, e.g. still holds read sets)
     - ``error``: anything else (validation, unknown codes)
 
     Examples
@@ -297,6 +329,8 @@ def _reported(message: str) -> str:
 
 
 def _kind_of(code: str, status: object) -> str:
+    if code in _ABOUT_THE_RESOURCE:
+        return _ABOUT_THE_RESOURCE[code]
     if code in _NOT_ENABLED:
         return "not_enabled"
     if code.startswith("AccessDenied") or code in _EXPIRED or code == "UnauthorizedOperation":

@@ -54,7 +54,10 @@ class Target:
 
     def failed(self, err: Exception, when: str) -> None:
         """Record a failed call as this target's kind and outcome."""
-        self.kind, self.code, self.detail = _classify(err)
+        from ..aws.clients import classify_failure
+
+        failure = classify_failure(err, self.region)
+        self.kind, self.code, self.detail = failure.kind, failure.code, failure.message
         self.outcome = self.kind if self.kind in ("not_found", "conflict", "denied") else "error"
         if self.kind == "conflict":
             self.message = f"{CONFLICT_HINT.format(id=self.identifier)} ({self.detail})"
@@ -143,22 +146,3 @@ def _in_parallel(fn: Callable[[_T], None], items: Sequence[_T]) -> None:
         return
     with ThreadPoolExecutor(min(_MAX_WORKERS, len(items)), "omics-delete") as pool:
         list(pool.map(fn, items))  # list(): re-raise what a worker raised
-
-
-def _classify(err: Exception) -> tuple[str, str, str]:
-    """(kind, code, message) for a failed call; re-raises what isn't an AWS failure."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from ..aws.clients import classify_error, credentials_error
-
-    problem = credentials_error(err)
-    if problem is not None:
-        raise problem from err
-    if not isinstance(err, ClientError | BotoCoreError):
-        raise err
-    kind, code, message = classify_error(err)
-    if code == "ResourceNotFoundException":
-        kind = "not_found"
-    elif code == "ConflictException":
-        kind = "conflict"
-    return kind, code, message

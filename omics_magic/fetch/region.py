@@ -22,6 +22,7 @@ What a failure costs:
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, wait
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ..aws.clients import classify_error, credentials_error
+from ..aws.clients import classify_failure
 from ..columns import column
 from ..failures import Failure
 from .calls import GET, LIST, TAGS, Cancelled, RegionCalls
@@ -37,7 +38,6 @@ from .calls import GET, LIST, TAGS, Cancelled, RegionCalls
 __all__ = ["Plan", "RegionResult", "fetch_region"]
 
 PAGE_SIZE = 100  # the API's maximum: fewest sequential page calls
-_NOT_FOUND = "ResourceNotFoundException"
 _STOP_AFTER = ("denied", "not_enabled")  # answers that won't change for the next store
 
 
@@ -80,30 +80,28 @@ class _Failures:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.first: dict[str, tuple[str, str, str]] = {}  # operation -> (kind, code, message)
+        self.first: dict[str, Failure] = {}  # operation -> its first failure
         self.count: dict[str, int] = {}
         self.stopped: set[str] = set()
 
-    def add(self, operation: str, failure: tuple[str, str, str] | None = None) -> None:
+    def add(self, operation: str, failure: Failure | None = None) -> None:
         with self._lock:
             self.count[operation] = self.count.get(operation, 0) + 1
             if failure is not None:
                 self.first.setdefault(operation, failure)
-                if failure[0] in _STOP_AFTER:
+                if failure.kind in _STOP_AFTER:
                     self.stopped.add(operation)
 
     def record(self, region: str, totals: dict[str, int]) -> Failure | None:
         if not self.count:
             return None
-        parts, head = [], None
-        for operation, (kind, code, message) in self.first.items():
-            head = head or (kind, code)
-            parts.append(
-                f"{operation} failed for {self.count[operation]} of {totals[operation]} "
-                f"stores ({code}): {message}"
-            )
-        assert head is not None
-        return Failure(region, head[1], "; ".join(parts), head[0])
+        parts = [
+            f"{operation} failed for {self.count[operation]} of {totals[operation]} "
+            f"stores ({failure.code}): {failure.message}"
+            for operation, failure in self.first.items()
+        ]
+        head = next(iter(self.first.values()))
+        return dataclasses.replace(head, region=region, message="; ".join(parts))
 
 
 def fetch_region(calls: RegionCalls, plan: Plan) -> RegionResult:
@@ -116,22 +114,10 @@ def fetch_region(calls: RegionCalls, plan: Plan) -> RegionResult:
     except Cancelled:
         return RegionResult(calls.region)
     except Exception as err:  # AWS errors become the record; anything else is re-raised
-        return RegionResult(calls.region, error=_region_error(calls.region, err))
+        return RegionResult(calls.region, error=classify_failure(err, calls.region))
     kept = sorted((s for s in stores if not s.gone), key=_store_order)
     rows = [_row(calls.region, s, plan.columns) for s in kept]
     return RegionResult(calls.region, rows, failures.record(calls.region, totals))
-
-
-def _region_error(region: str, err: Exception) -> Failure:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    if not isinstance(err, (BotoCoreError, ClientError)):
-        raise err
-    credentials = credentials_error(err)
-    if credentials is not None:
-        raise credentials from err
-    kind, code, message = classify_error(err)
-    return Failure(region, code, message, kind)
 
 
 def _by_listing(calls: RegionCalls, plan: Plan) -> tuple[list[_Store], _Failures, dict[str, int]]:
@@ -228,11 +214,8 @@ def _per_store_call(
     except Cancelled:
         return
     except (BotoCoreError, ClientError) as err:
-        credentials = credentials_error(err)
-        if credentials is not None:
-            raise credentials from err
-        failure = classify_error(err)
-        if failure[1] == _NOT_FOUND:
+        failure = classify_failure(err, calls.region)
+        if failure.kind == "not_found":
             store.gone = True  # deleted since it was listed (or, by ID, never existed)
         else:
             failures.add(operation, failure)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RESOURCES",
+    "STORE_RESOURCES",
     "DeleteStatement",
     "ResourceRef",
     "SelectPlan",
@@ -43,6 +44,8 @@ __all__ = [
 
 SINGULAR = "aws.omics.sequence_store"
 PLURAL = "aws.omics.sequence_stores"
+#: The sequence store resources (the one DELETE form deletes from these too).
+STORE_RESOURCES = (SINGULAR, PLURAL)
 RESOURCES: dict[str, str] = {
     SINGULAR: "one sequence store, by WHERE data__Identifier = '<id>'",
     PLURAL: "every sequence store in the regions queried",

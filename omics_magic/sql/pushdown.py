@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..columns import ALL_COLUMNS, DEFAULT_COLUMNS, resolve_columns
-from ..errors import UnknownRegionError
-from ..regions import omics_regions, resolve_regions, validate_identifier
+from ..regions import validate_identifier, validate_region
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -199,13 +198,7 @@ def table_pushdown(table: exp.Table) -> Pushdown:
 
 def check_region(value: str) -> str:
     """A region literal from the SQL must be an omics region, spelled exactly."""
-    if value not in omics_regions():
-        resolve_regions([value])  # raises with the list of valid regions
-        raise UnknownRegionError(
-            f"{value!r} is not a region where AWS HealthOmics is offered; "
-            f"use one of: {', '.join(omics_regions())}"
-        )
-    return value
+    return validate_region(value, exact=True)
 
 
 def referenced_columns(

@@ -48,6 +48,11 @@ def backend(omics_backend: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
             f"DELETE FROM aws.omics.sequence_stores s WHERE s.data__Identifier = '{ID}'",
             DeletePlan(ID),
         ),
+        (
+            f"DELETE FROM aws.omics.sequence_store WHERE ((data__Identifier = '{ID}') "
+            "AND ((region = 'us-east-1')))",
+            DeletePlan(ID, "us-east-1"),
+        ),
     ],
 )
 def test_the_supported_form(sql: str, plan: DeletePlan) -> None:
@@ -110,6 +115,11 @@ def test_any_other_delete_is_refused_before_any_call(backend: Any, sql: str) -> 
         (
             f"DELETE FROM aws.omics.sequence_store WHERE data__Identifier = '{ID}' "
             "AND region = 'mars-1'",
+            UnknownRegionError,
+        ),
+        (  # as in a SELECT's pushdown: the literal must match the region column exactly
+            f"DELETE FROM aws.omics.sequence_store WHERE data__Identifier = '{ID}' "
+            "AND region = 'us-east-1 '",
             UnknownRegionError,
         ),
         ("DELETE FROM aws.omics.sequence_store WHERE", SQLError),
