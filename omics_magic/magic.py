@@ -316,7 +316,8 @@ def _output_writer(path: str, *, overwrite: bool) -> Callable[[pd.DataFrame], No
 
 def unregister(shell: InteractiveShell) -> None:
     """Remove ``%omics``/``%%omics`` and the OmicsMagic configurable from ``shell``."""
-    manager = shell.magics_manager
+    from .internals import remove_magics
+
     for magics in [c for c in shell.configurables if isinstance(c, OmicsMagic)]:
         for event, callback in (
             ("pre_run_cell", magics._cell_starts),
@@ -324,11 +325,7 @@ def unregister(shell: InteractiveShell) -> None:
         ):
             if callback in shell.events.callbacks[event]:
                 shell.events.unregister(event, callback)
-    for kind in ("line", "cell"):
-        magic = manager.magics[kind].get("omics")
-        if getattr(magic, "__self__", None).__class__.__name__ == "OmicsMagic":
-            del manager.magics[kind]["omics"]
-    manager.registry.pop("OmicsMagic", None)
+    remove_magics(shell, "omics", "OmicsMagic")
     shell.configurables[:] = [
         c for c in shell.configurables if c.__class__.__name__ != "OmicsMagic"
     ]

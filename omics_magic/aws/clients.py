@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CredentialsError, InputError
 from ..failures import KINDS, Failure
+from ..internals import botocore_session
 from .guard import check_demo_credentials, demo_mode_on
 from .pacing import install as install_pacing
 from .redact import install_log_redaction, redact
@@ -208,7 +209,7 @@ def credentials_error(exc: BaseException) -> CredentialsError | None:
 
 
 def _retry_config(session: boto3.Session) -> dict[str, Any]:
-    core = session._session  # botocore session: the user's env and config file settings
+    core = botocore_session(session)  # the user's env and config file settings
     mode = core.get_config_variable("retry_mode")
     retries: dict[str, Any] = {"mode": mode if mode in ("standard", "adaptive") else "standard"}
     if core.get_config_variable("max_attempts") is None:
