@@ -114,7 +114,7 @@ class MockOmics:
         with _lock:
             if not _active:
                 _original_create_client = botocore.client.ClientCreator.create_client
-                botocore.client.ClientCreator.create_client = _create_client  # type: ignore[method-assign]
+                botocore.client.ClientCreator.create_client = _create_client
             _active.append(self)
         _forget_cached_clients()
         return self.backend
@@ -126,7 +126,7 @@ class MockOmics:
             if self in _active:
                 _active.remove(self)
             if not _active and _original_create_client is not None:
-                botocore.client.ClientCreator.create_client = _original_create_client  # type: ignore[method-assign]
+                botocore.client.ClientCreator.create_client = _original_create_client
                 _original_create_client = None
         _forget_cached_clients()
 
