@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import sys
 from typing import Any
 
 import pandas as pd
@@ -16,14 +14,12 @@ DELETE = "DeleteSequenceStore"
 
 
 @pytest.fixture
-def backend(omics_backend: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("OMICS_MAGIC_REGIONS", "us-east-1,eu-west-1")
-    monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # no prompt possible
+def backend(configured_fake: Any) -> Any:
+    backend = configured_fake(["us-east-1", "eu-west-1"])
     for region in ("us-east-1", "eu-west-1"):
         for name in ("scratch-1", "scratch-2", "keep"):
-            omics_backend.create_sequence_store(region, name)
-    return omics_backend
+            backend.create_sequence_store(region, name)
+    return backend
 
 
 def names(backend: Any) -> dict[str, list[str]]:

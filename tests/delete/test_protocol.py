@@ -45,11 +45,9 @@ def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def backend(omics_backend: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The fake, with three configured regions and no way to prompt (like CI)."""
-    monkeypatch.setenv("OMICS_MAGIC_REGIONS", ",".join(REGIONS))
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a TTY
-    return omics_backend
+def backend(configured_fake: Any) -> Any:
+    """The fake, with three configured regions and no way to prompt (like CI), paced."""
+    return configured_fake(REGIONS, paced=True)
 
 
 @pytest.fixture
