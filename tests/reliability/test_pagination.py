@@ -19,6 +19,7 @@ import pytest
 from omics_magic.fetch import region as region_fetch
 from omics_magic.fetch.engine import fetch_frame
 from omics_magic.fetch.options import FetchOptions
+from omics_magic.internals import botocore_session
 from omics_magic.testing import OmicsBackend, mock_omics
 from tests.reliability.support import new_session
 
@@ -76,7 +77,7 @@ def test_every_page_size_lists_each_lasting_store_once(
     # botocore parses the ISO timestamps with dateutil, ~0.3 ms each: with 100
     # listings of 1,000 stores that is most of the test. fromisoformat gives the
     # same aware datetimes, ten times faster.
-    parsers = session._session.get_component("response_parser_factory")
+    parsers = botocore_session(session).get_component("response_parser_factory")
     parsers.set_parser_defaults(timestamp_parser=datetime.fromisoformat)
     churn = Churn(backend, seed=1)
     session.events.register("after-call.omics.ListSequenceStores", churn)
