@@ -32,6 +32,8 @@ OPERATIONS = (
     "ListTagsForResource",
     "TagResource",
     "UntagResource",
+    "ListReadSets",
+    "GetReadSetMetadata",
 )
 
 
