@@ -21,10 +21,15 @@ PACKAGE = Path(internals.__file__).parent
 PRIVATE = {"_session", "_credentials", "_allow_stdin", "_getframe", "registry"}
 
 
+def _is_self(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id in ("self", "cls")
+
+
 def _private_uses(path: Path) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Attribute) and node.attr in PRIVATE:
+        own = isinstance(node, ast.Attribute) and _is_self(node.value)  # our own attribute
+        if isinstance(node, ast.Attribute) and node.attr in PRIVATE and not own:
             found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: .{node.attr}")
         if isinstance(node, ast.Constant) and node.value in ("PYTEST_CURRENT_TEST", *PRIVATE):
             found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {node.value!r}")
