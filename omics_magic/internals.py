@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "botocore_session",
+    "give_credentials",
     "caller_stacklevel",
     "explicit_credentials",
     "kernel_allows_stdin",
@@ -48,6 +49,33 @@ def explicit_credentials(session: boto3.Session) -> Any:
     keys on ``_credentials``. Fallback: None, i.e. "none given explicitly".
     """
     return getattr(getattr(session, "_session", None), "_credentials", None)
+
+
+def give_credentials(core: botocore.session.Session, credentials: Any) -> None:
+    """Make ``core`` (a botocore session) sign with ``credentials``, refreshable ones included.
+
+    Why private: botocore's public ``set_credentials`` takes only fixed keys;
+    refreshable credentials (an assumed role's) go on ``_credentials``, where
+    ``get_credentials`` looks first. Fallback, if that name is gone: a credential
+    provider put first in the session's resolver, which botocore asks next.
+    """
+    if hasattr(core, "_credentials"):
+        core._credentials = credentials
+    else:
+        _provide_first(core, credentials)
+
+
+def _provide_first(core: botocore.session.Session, credentials: Any) -> None:
+    from botocore.credentials import CredentialProvider
+
+    class _Given(CredentialProvider):
+        METHOD = "omics-magic-given"
+
+        def load(self) -> Any:
+            return credentials
+
+    resolver = core.get_component("credential_provider")
+    resolver.insert_before(resolver.providers[0].METHOD, _Given())
 
 
 def kernel_allows_stdin(kernel: object) -> bool:

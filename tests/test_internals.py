@@ -99,3 +99,17 @@ def test_a_shell_with_a_kernel_attribute_is_not_a_notebook(
         assert report.show_progress(None, 3) is False
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_given_credentials_are_what_the_session_signs_with() -> None:
+    import botocore.session
+    from botocore.credentials import Credentials
+
+    given = Credentials("AKIAGIVEN", "secret")
+    core = botocore.session.Session()
+    internals.give_credentials(core, given)
+    assert core.get_credentials() is given
+    # The fallback, for a botocore without the private attribute: a provider asked first.
+    bare = botocore.session.Session()
+    internals._provide_first(bare, given)
+    assert bare.get_credentials() is given
