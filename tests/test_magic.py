@@ -6,7 +6,6 @@ Expected answers are computed with pandas from the fake's own state
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -36,8 +35,12 @@ WHERE data__Identifier = '{id}'{more};"""
 
 
 @pytest.fixture
-def backend(configured_fake: Callable[..., OmicsBackend]) -> OmicsBackend:
-    return configured_fake(REGIONS, stores_per_region=5)
+def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> OmicsBackend:
+    monkeypatch.setenv("OMICS_MAGIC_REGIONS", ",".join(REGIONS))
+    monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
+    omics_backend.seed(REGIONS, stores_per_region=5)
+    omics_backend.requests.clear()
+    return omics_backend
 
 
 def state(backend: OmicsBackend, regions: list[str] = REGIONS) -> pd.DataFrame:

@@ -263,34 +263,6 @@ def omics_client(session: boto3.Session, region: str, *, max_pool: int = 10) -> 
         return client
 
 
-def classify_failure(exc: BaseException, region: str) -> Failure:
-    """The one way a failed call becomes a record: its :class:`~omics_magic.failures.Failure`.
-
-    Raises
-    ------
-    CredentialsError
-        If the failure is about the credentials (none found, SSO expired, ...):
-        that is the caller's to fix once, not one record per region.
-    Exception
-        ``exc`` itself, if it is not an AWS (botocore) failure: a bug is not a record.
-
-    Examples
-    --------
-    >>> from botocore.exceptions import EndpointConnectionError
-    >>> classify_failure(EndpointConnectionError(endpoint_url="https://omics.x"), "us-east-1").kind
-    'unavailable'
-    """
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    problem = credentials_error(exc)
-    if problem is not None:
-        raise problem from exc
-    if not isinstance(exc, (BotoCoreError, ClientError)):
-        raise exc
-    kind, code, message = classify_error(exc)
-    return Failure(region, code, message, kind)
-
-
 def classify_error(exc: BaseException) -> tuple[str, str, str]:
     """What a failed call means: ``(kind, code, message)``; one of :data:`KINDS`.
 
@@ -348,3 +320,31 @@ def _kind_of(code: str, status: object) -> str:
     if status == 403:
         return "denied"
     return "error"
+
+
+def classify_failure(exc: BaseException, region: str) -> Failure:
+    """The one way a failed call becomes a record: its :class:`~omics_magic.failures.Failure`.
+
+    Raises
+    ------
+    CredentialsError
+        If the failure is about the credentials (none found, SSO expired, ...):
+        that is the caller's to fix once, not one record per region.
+    Exception
+        ``exc`` itself, if it is not an AWS (botocore) failure: a bug is not a record.
+
+    Examples
+    --------
+    >>> from botocore.exceptions import EndpointConnectionError
+    >>> classify_failure(EndpointConnectionError(endpoint_url="https://omics.x"), "us-east-1").kind
+    'unavailable'
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    problem = credentials_error(exc)
+    if problem is not None:
+        raise problem from exc
+    if not isinstance(exc, (BotoCoreError, ClientError)):
+        raise exc
+    kind, code, message = classify_error(exc)
+    return Failure(region, code, message, kind)
