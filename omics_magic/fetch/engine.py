@@ -26,10 +26,10 @@ import pandas as pd
 
 from ..aws.clients import check_credentials, omics_client, resolve_session
 from ..aws.pacing import Rate, pacer_for, resolve_rate
-from ..columns import frame, resolve_columns
 from ..errors import AmbiguousStoreError, InputError
 from ..regions import resolve_regions, validate_identifier
-from .calls import GET, LIST, TAGS, RegionCalls
+from ..resources import RESOURCES, SEQUENCE_STORES, Resource
+from .calls import RegionCalls
 from .region import Plan, RegionResult, fetch_region
 from .report import ERRORS_ATTR, progress_bar, report_failures, show_progress
 from .workers import DaemonPool
@@ -192,6 +192,7 @@ def fetch_frame(
     rate: Rate = "auto",
     deadline: float | None = None,
     warn: bool = True,
+    resource: Resource = SEQUENCE_STORES,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
 
@@ -214,8 +215,8 @@ def fetch_frame(
     >>> fetch_frame(None, columns=None, identifiers=["1234567890"])        # doctest: +SKIP
     """
     region_names = resolve_regions(regions)
-    names = resolve_columns(columns)
-    ids = None if identifiers is None else _identifiers(identifiers)
+    names = resource.resolve_columns(columns)
+    ids = None if identifiers is None else _identifiers(identifiers, resource)
     if name is not None and not (isinstance(name, str) and 1 <= len(name) <= MAX_NAME):
         raise InputError(f"name must be a string of 1 to {MAX_NAME} characters; got {name!r}")
     timeout = check_timeout(timeout)
@@ -234,7 +235,7 @@ def fetch_frame(
     session = resolve_session(session)
     access_key = check_credentials(session)
 
-    plan = Plan(names, name, ids)
+    plan = Plan(names, name, ids, resource)
     if ids == ():
         results = [RegionResult(region) for region in region_names]
     else:
@@ -250,7 +251,7 @@ def fetch_frame(
             or min(PER_REGION_CONCURRENCY * len(region_names), MAX_DEFAULT_CONCURRENCY),
             show_progress=show_progress(progress, len(region_names)),
         )
-    df = frame([row for result in results for row in result.rows], names)
+    df = resource.frame([row for result in results for row in result.rows], names)
     errors = [result.error for result in results if result.error is not None]
     df.attrs[ERRORS_ATTR] = errors
     df.attrs[REGIONS_ATTR] = list(region_names)
@@ -279,10 +280,10 @@ def check_timeout(timeout: object) -> float | None:
     return None if value == float("inf") else value
 
 
-def _identifiers(identifiers: Iterable[str]) -> tuple[str, ...]:
+def _identifiers(identifiers: Iterable[str], resource: Resource) -> tuple[str, ...]:
     if isinstance(identifiers, str):
         identifiers = [identifiers]
-    return tuple(dict.fromkeys(validate_identifier(i) for i in identifiers))
+    return tuple(dict.fromkeys(resource.validate_identifier(i) for i in identifiers))
 
 
 def _is_number(value: object) -> bool:
@@ -313,11 +314,14 @@ def _fetch_regions(
 
     def one_region(region: str) -> RegionResult:
         client = omics_client(session, region, max_pool=workers + 1)
+        operations = _operations(plan.resource)
         pacers = {
             op: pacer_for((access_key, client.meta.endpoint_url, region, op), tps)
-            for op in (LIST, GET, TAGS)
+            for op in operations
         }
-        calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[region])
+        calls = RegionCalls(
+            region, client, pacers, calls_pool, limiter, cancels[region], methods=operations
+        )
         return fetch_region(calls, plan)
 
     futures: dict[Future[RegionResult], str] = {
@@ -345,6 +349,14 @@ def _fetch_regions(
         else:
             results.append(future.result())  # re-raises CredentialsError (or a bug)
     return results
+
+
+def _operations(resource: Resource) -> dict[str, str]:
+    """Operation -> client method of every call a fetch of ``resource`` may make."""
+    calls = list(resource.operations)
+    if resource.parent is not None:
+        calls.append(RESOURCES[resource.parent.resource].list)
+    return {call.operation: call.method for call in calls}
 
 
 def _past_deadline(region: str, timeout: float | None) -> dict[str, str]:
