@@ -238,9 +238,7 @@ def frame_from_columns(
                 for piece in pieces
                 for chunk in (piece.chunks if isinstance(piece, pa.ChunkedArray) else [piece])
             ]
-            data[name] = _to_series(
-                resource, name, pa.chunked_array(chunks, type=kind), details
-            )
+            data[name] = _to_series(resource, name, pa.chunked_array(chunks, type=kind), details)
     df = pd.DataFrame(data, columns=names)
     if meta.get("columns_dtype") == "object" and df.columns.dtype != object:
         df.columns = pd.Index(names, dtype=object)

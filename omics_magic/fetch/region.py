@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..aws.clients import classify_error, credentials_error
+from ..failures import Failure
 from ..resources import SEQUENCE_STORES, Call, Resource
 from .calls import Cancelled, RegionCalls
 
@@ -48,8 +49,9 @@ class Plan:
 
     ``filters`` is the list call's ``filter`` (e.g. ``{"name": "x"}``);
     ``identifiers`` the rows to get by ID instead of listing; ``parents``,
-    for a resource that lives in a parent, the parent IDs to list under
-    (None: list the parent first).
+    for a resource that lives in a parent, the parent IDs to read in every
+    region, or region -> parent IDs (a region not in it has none); None
+    means list the parent first.
     """
 
     columns: tuple[str, ...]
@@ -57,7 +59,13 @@ class Plan:
     identifiers: tuple[str, ...] | None = None
     resource: Resource = SEQUENCE_STORES
     filters: Mapping[str, Any] = field(default_factory=dict)
-    parents: tuple[str, ...] | None = None
+    parents: tuple[str, ...] | Mapping[str, tuple[str, ...]] | None = None
+
+    def parents_in(self, region: str) -> tuple[str, ...] | None:
+        """The parent IDs to read in ``region`` (None: list them)."""
+        if self.parents is None or isinstance(self.parents, tuple):
+            return self.parents
+        return self.parents.get(region, ())
 
     @property
     def needs_tags(self) -> bool:
@@ -82,7 +90,9 @@ class RegionResult:
 
     region: str
     rows: list[dict[str, Any]] = field(default_factory=list)
-    error: dict[str, Any] | None = None
+    error: Failure | None = None
+    #: Further records: one per parent whose own listing failed (read sets of a store).
+    more: list[Failure] = field(default_factory=list)
 
 
 @dataclass
@@ -96,60 +106,40 @@ class Item:
 
 
 class Failures:
-    """Per-row call failures of one region, thread-safe.
-
-    For a failure of one parent's listing (a store's ListReadSets),
-    ``failed_parents`` names the parent.
-    """
+    """Per-row call failures of one region, thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.first: dict[str, tuple[str, str, str]] = {}  # operation -> (kind, code, message)
         self.count: dict[str, int] = {}
         self.stopped: set[str] = set()
-        self.failed_parents: dict[str, list[str]] = {}
 
     def add(
         self,
         operation: str,
         failure: tuple[str, str, str] | None = None,
-        parent: str | None = None,
     ) -> None:
         with self._lock:
             self.count[operation] = self.count.get(operation, 0) + 1
-            if parent is not None:
-                self.failed_parents.setdefault(operation, []).append(parent)
             if failure is not None:
                 self.first.setdefault(operation, failure)
                 if failure[0] in _STOP_AFTER:
                     self.stopped.add(operation)
 
-    def record(self, region: str, totals: Mapping[str, tuple[int, str]]) -> dict[str, Any] | None:
+    def record(self, region: str, totals: Mapping[str, tuple[int, str]]) -> Failure | None:
         """One record for the region; ``totals`` is operation -> (rows tried, their noun)."""
         if not self.count:
             return None
         parts, head = [], None
-        parents: list[str] = []
         for operation, (kind, code, message) in self.first.items():
             head = head or (kind, code)
             total, noun = totals[operation]
-            named = self.failed_parents.get(operation, [])
-            which = f" ({', '.join(sorted(named))})" if named else ""
-            parents.extend(named)
             parts.append(
                 f"{operation} failed for {self.count[operation]} of {total} "
-                f"{noun}{which} ({code}): {message}"
+                f"{noun} ({code}): {message}"
             )
         assert head is not None
-        record: dict[str, Any] = {
-            "region": region,
-            "code": head[1],
-            "message": "; ".join(parts),
-            "kind": head[0],
-        }
-        if parents:
-            record["sequence_store_ids"] = sorted(set(parents))
-        return record
+        return Failure(region, head[1], "; ".join(parts), head[0])
 
 
 def fetch_region(calls: RegionCalls, plan: Plan) -> RegionResult:
@@ -174,7 +164,7 @@ def rows(region: str, plan: Plan, items: Sequence[Item]) -> list[dict[str, Any]]
     return [plan.resource.row(region, plan.columns, i.detail, i.got, i.tags) for i in kept]
 
 
-def region_error(region: str, err: Exception) -> dict[str, Any]:
+def region_error(region: str, err: Exception) -> Failure:
     """An AWS error as the region's record; credentials errors and bugs are raised."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -184,7 +174,7 @@ def region_error(region: str, err: Exception) -> dict[str, Any]:
     if credentials is not None:
         raise credentials from err
     kind, code, message = classify_error(err)
-    return {"region": region, "code": code, "message": message, "kind": kind}
+    return Failure(region, code, message, kind)
 
 
 def pages(calls: RegionCalls, call: Call, request: dict[str, Any]) -> Any:
