@@ -78,7 +78,7 @@ def fetch_children(calls: RegionCalls, plan: Plan) -> RegionResult:
         return RegionResult(calls.region)
     except Exception as err:  # AWS errors become the record; anything else is re-raised
         return RegionResult(calls.region, error=region_error(calls.region, err))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for parent in parents:
         if parent.failure is not None or parent.gone:
             continue
