@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -104,34 +104,41 @@ def refresh_frame(
     return result
 
 
+def _store_gone(key: tuple[str, ...]) -> Failure:
+    region, identifier = key
+    return Failure(
+        region,
+        "ResourceNotFoundException",
+        f"sequence store {identifier} no longer exists in {region}; its row was dropped",
+        "not_found",
+        sequence_store_id=identifier,
+    )
+
+
 def _merge(
     df: pd.DataFrame,
-    keys: Sequence[tuple[str, str]],
+    keys: Sequence[tuple[str, ...]],
     frames: Sequence[pd.DataFrame],
     names: Sequence[str],
     *,
     failed: set[str],
+    key_columns: Sequence[str] = ("region", "sequence_store_id"),
+    gone_failure: Callable[[tuple[str, ...]], Failure] = _store_gone,
+    stale: Callable[[tuple[str, ...]], bool] | None = None,
 ) -> tuple[pd.DataFrame, list[Failure]]:
-    fresh: dict[tuple[str, str], dict[str, Any]] = {}
+    """Fresh values into ``df``'s rows by key; a key with no fresh row is gone, unless
+    its region failed (or ``stale(key)`` says its answer was lost), then kept as it was."""
+    fresh: dict[tuple[str, ...], dict[str, Any]] = {}
     for fetched in frames:
         for row in fetched.to_dict(orient="records"):
-            fresh[(row["region"], row["sequence_store_id"])] = row
+            fresh[tuple(row[k] for k in key_columns)] = row
     keep: list[int] = []
     gone: list[Failure] = []
-    for position, (region, identifier) in enumerate(keys):
-        if (region, identifier) in fresh or region in failed:
+    for position, key in enumerate(keys):
+        if key in fresh or key[0] in failed or (stale is not None and stale(key)):
             keep.append(position)
         else:
-            gone.append(
-                Failure(
-                    region,
-                    "ResourceNotFoundException",
-                    f"sequence store {identifier} no longer exists in {region}; "
-                    "its row was dropped",
-                    "not_found",
-                    sequence_store_id=identifier,
-                )
-            )
+            gone.append(gone_failure(key))
     result = df.iloc[keep].copy()
     kept_keys = [keys[p] for p in keep]
     for position, name in enumerate(df.columns):

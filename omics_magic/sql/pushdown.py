@@ -337,7 +337,7 @@ def _instant(node: exp.Expr | None) -> datetime | None:
     return stamp.to_pydatetime()
 
 
-_TIMESTAMP_TYPES = ("TIMESTAMP", "TIMESTAMPTZ", "DATE", "DATETIME", "TIMESTAMPLTZ")
+_TIMESTAMP_TYPES = ("TIMESTAMP", "TIMESTAMPNTZ", "TIMESTAMPTZ", "TIMESTAMPLTZ", "DATE", "DATETIME")
 
 
 def check_region(value: str) -> str:
