@@ -15,8 +15,12 @@ if TYPE_CHECKING:
     from ..testing import OmicsBackend
 
 __all__ = [
+    "DEMO_ACCOUNT_ID",
+    "DEMO_PROFILES",
     "DEMO_REGIONS",
     "DEMO_READ_SET_ID",
+    "LAB_ACCOUNT_ID",
+    "LAB_REGIONS",
     "DEMO_STORE_ID",
     "NOT_ENABLED_REGION",
     "REGIONS",
@@ -44,6 +48,12 @@ STORES_PER_REGION = 12
 READ_SETS_PER_STORE = 6
 #: The featured store's first read set (NA12878's CRAM), for the docs.
 DEMO_READ_SET_ID = "7310452281"
+#: The demo's two fake accounts: the default one, and a lab's with a few stores.
+DEMO_ACCOUNT_ID = "123456789012"
+LAB_ACCOUNT_ID = "210987654321"
+LAB_REGIONS = ("us-east-1", "eu-west-2")
+#: The profiles demo mode's AWS config file holds: one per account.
+DEMO_PROFILES = {"demo": DEMO_ACCOUNT_ID, "demo-lab": LAB_ACCOUNT_ID}
 
 
 def seed_demo(backend: OmicsBackend) -> dict[str, list[dict[str, Any]]]:
@@ -67,7 +77,7 @@ def seed_demo(backend: OmicsBackend) -> dict[str, list[dict[str, Any]]]:
     >>> [s["name"] for s in seeded["us-east-1"] if s["id"] == DEMO_STORE_ID]
     ['wgs-cohort-042']
     """
-    account = "123456789012"
+    account = DEMO_ACCOUNT_ID
     backend.create_sequence_store(
         "us-east-1",
         "wgs-cohort-042",
@@ -98,6 +108,8 @@ def seed_demo(backend: OmicsBackend) -> dict[str, list[dict[str, Any]]]:
     backend.inject_error(
         "ThrottlingException", region=THROTTLED_REGION, message="Rate exceeded (demo)"
     )
+    backend.add_account(LAB_ACCOUNT_ID, profile="demo-lab")  # a second account, its own stores
+    backend.seed(LAB_REGIONS, 4, account_id=LAB_ACCOUNT_ID, random_seed=11, read_sets_per_store=3)
     return {region: backend.stores(region) for region in DEMO_REGIONS}
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ from ..failures import Failure, failures_in, set_failures
 from ..regions import resolve_regions, validate_identifier
 from ..resources import READ_SETS
 from .options import FetchOptions
-from .refresh import GET_THRESHOLD, _merge, _report
+from .refresh import GET_THRESHOLD, _like, _report
 
 if TYPE_CHECKING:
     import boto3
@@ -150,15 +151,9 @@ def refresh_read_sets(
         frames = [fetch(job) for job in jobs]
     errors = [failure for fetched in frames for failure in failures_in(fetched)]
     lost = {(e.region, e.sequence_store_id) for e in errors if e.sequence_store_id}
+    failed = {e.region for e in errors if e.sequence_store_id is None}
     result, gone = _merge(
-        df,
-        keys,
-        frames,
-        names,
-        failed={e.region for e in errors if e.sequence_store_id is None},
-        key_columns=READ_SETS.key_columns,
-        gone_failure=_gone,
-        stale=lambda key: (key[0], key[1]) in lost,
+        df, keys, frames, names, stale=lambda key: key[0] in failed or key[:2] in lost
     )
     _report(errors, len({region for region, _ in wanted}), strict=asked.strict)
     set_failures(result, errors + gone)
@@ -176,3 +171,33 @@ def _gone(key: tuple[str, ...]) -> Failure:
         resource=READ_SETS.name,
         sequence_store_id=store,
     )
+
+
+def _merge(
+    df: pd.DataFrame,
+    keys: Sequence[tuple[str, str, str]],
+    frames: Sequence[pd.DataFrame],
+    names: Sequence[str],
+    *,
+    stale: Callable[[tuple[str, str, str]], bool],
+) -> tuple[pd.DataFrame, list[Failure]]:
+    """Fresh values into ``df``'s rows by key; a key with no fresh row is gone, unless
+    ``stale(key)`` (its region or store failed): then it is kept as it was."""
+    fresh: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for fetched in frames:
+        for row in fetched.to_dict(orient="records"):
+            fresh[(row["region"], row["sequence_store_id"], row["read_set_id"])] = row
+    keep = [p for p, key in enumerate(keys) if key in fresh or stale(key)]
+    gone = [_gone(key) for key in keys if key not in fresh and not stale(key)]
+    result = df.iloc[keep].copy()
+    kept_keys = [keys[p] for p in keep]
+    for position, name in enumerate(df.columns):
+        if name not in names:
+            continue  # not ours: the user's value stays
+        old = result.iloc[:, position].tolist()
+        values = [
+            fresh[key][name] if key in fresh else value
+            for key, value in zip(kept_keys, old, strict=True)
+        ]
+        result.isetitem(position, _like(values, df.iloc[:, position], result.index))
+    return result, gone

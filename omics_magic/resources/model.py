@@ -33,9 +33,10 @@ __all__ = [
 ]
 
 #: Which call carries a column's value: ``region`` (where the row was read),
-#: ``list`` (the list call, and the get call too), ``get`` (only the get call)
-#: or ``tags`` (ListTagsForResource on the row's ARN).
-Source = Literal["region", "list", "get", "tags"]
+#: ``account`` (the account, from the row's ARN), ``list`` (the list call, and
+#: the get call too), ``get`` (only the get call) or ``tags``
+#: (ListTagsForResource on the row's ARN).
+Source = Literal["region", "account", "list", "get", "tags"]
 
 
 def _camel(name: str) -> str:
@@ -65,6 +66,12 @@ def api_value(value: Any, arrow_type: pa.DataType) -> Any:
     if pa.types.is_list(arrow_type) and isinstance(value, (list, tuple)):
         return [api_value(v, arrow_type.value_type) for v in value]
     return value
+
+
+def _account_of_arn(arn: object) -> str | None:
+    """The account field of an ARN (``arn:aws:omics:<region>:<account>:...``), else None."""
+    parts = arn.split(":") if isinstance(arn, str) else []
+    return parts[4] if len(parts) > 5 and parts[4] else None
 
 
 @dataclass(frozen=True)
@@ -345,6 +352,8 @@ class Resource:
             col = self.column(name)
             if col.source == "region":
                 row[name] = region
+            elif col.source == "account":
+                row[name] = _account_of_arn(col.value(listed if listed is not None else got))
             elif col.source == "tags":
                 row[name] = None if tags is None else dict(tags)
             elif col.source == "get":

@@ -182,5 +182,8 @@ READ_SETS = Resource(
             True,
         ),
         Column("tags", "tags", (), TAGS_TYPE, "The read set's tags, key to value.", True),
+        Column(
+            "account_id", "account", ("arn",), pa.string(), "The AWS account of the read set.", True
+        ),
     ),
 )

@@ -108,5 +108,8 @@ SEQUENCE_STORES = Resource(
             "Where the S3 access logs of the store are written.",
             True,
         ),
+        Column(
+            "account_id", "account", ("arn",), pa.string(), "The AWS account of the store.", True
+        ),
     ),
 )

@@ -91,6 +91,8 @@ class ResourceRef:
         Store IDs pushed down (GetSequenceStore by ID); None means list the stores.
     name
         ListSequenceStores' name filter, from ``name = '...'``.
+    account_ids
+        Accounts pushed down by ``account_id =``/``IN``; None means every account queried.
     no_rows
         True when the pushed-down conjuncts contradict each other: nothing to fetch.
     kind
@@ -110,6 +112,7 @@ class ResourceRef:
     regions: tuple[str, ...] | None = None
     identifiers: tuple[str, ...] | None = None
     name: str | None = None
+    account_ids: tuple[str, ...] | None = None
     no_rows: bool = False
     kind: str = "sequence_stores"
     columns: tuple[str, ...] = ()
@@ -237,6 +240,7 @@ def _plan_select(sql: str, tree: exp.Expr, tables: list[exp.Table]) -> SelectPla
             pushed.regions,
             pushed.identifiers,
             pushed.name,
+            pushed.account_ids,
             pushed.no_rows,
             pushed.parents,
             pushed.filters,
@@ -249,6 +253,7 @@ def _plan_select(sql: str, tree: exp.Expr, tables: list[exp.Table]) -> SelectPla
             regions=pushed.regions,
             identifiers=pushed.identifiers,
             name=pushed.name,
+            account_ids=pushed.account_ids,
             no_rows=pushed.no_rows,
             kind=definition.name,
             columns=columns,

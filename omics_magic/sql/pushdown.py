@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..aws.accounts import check_account_ids
 from ..errors import UnknownRegionError
 from ..regions import omics_regions, resolve_regions
 from ..resources import SEQUENCE_STORES, Filter, RangeFilter, Resource, resource_named
@@ -56,6 +57,7 @@ class Pushdown:
     regions: tuple[str, ...] | None = None
     identifiers: tuple[str, ...] | None = None
     name: str | None = None
+    account_ids: tuple[str, ...] | None = None
     no_rows: bool = False
     #: The parent IDs (read sets: ``sequence_store_id =``/``IN``); None: every parent.
     parents: tuple[str, ...] | None = None
@@ -179,6 +181,8 @@ def table_pushdown(table: exp.Table, resource: Resource = SEQUENCE_STORES) -> Pu
     equality = {f.column: f for f in resource.filters if isinstance(f, Filter)}
     ranges = {f.column: f for f in resource.filters if isinstance(f, RangeFilter)}
     bounds = _Bounds()
+    accounts: set[str] | None = None
+    first_accounts: list[str] = []
     predicates = conjuncts(where.this if where else None)
     for predicate in predicates:
         bounds.add(predicate, ranges, table, single)
@@ -205,6 +209,10 @@ def table_pushdown(table: exp.Table, resource: Resource = SEQUENCE_STORES) -> Pu
         elif key in equality and len(values) == 1:
             kept = equal.get(key)
             equal[key] = set(values) if kept is None else kept & set(values)
+        elif key == "account_id":
+            check_account_ids(values)
+            first_accounts = first_accounts or values
+            accounts = set(values) if accounts is None else accounts & set(values)
 
     def ordered(kept: set[str] | None, order: list[str]) -> tuple[str, ...] | None:
         if kept is None:
@@ -217,6 +225,7 @@ def table_pushdown(table: exp.Table, resource: Resource = SEQUENCE_STORES) -> Pu
         or identifiers == set()
         or parents == set()
         or any(v == set() for v in equal.values())
+        or accounts == set()
         or bounds.empty
     )
     filters: dict[str, Any] = {}
@@ -235,6 +244,7 @@ def table_pushdown(table: exp.Table, resource: Resource = SEQUENCE_STORES) -> Pu
         regions=ordered(regions, first_regions),
         identifiers=ordered(identifiers, first_ids),
         name=name,
+        account_ids=ordered(accounts, first_accounts),
         no_rows=no_rows,
         parents=ordered(parents, first_parents),
         filters=tuple(sorted(filters.items())),

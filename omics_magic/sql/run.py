@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from ..aws.accounts import AccountChoice
 from ..errors import (
     FetchError,
     RegionFailureWarning,
     SQLError,
 )
 from ..failures import Failure, failure_note, failures_in, set_failures
+from ..fetch.accounts import NOTES_ATTR
 from ..fetch.options import FetchOptions
 from ..regions import resolve_regions
 from ..resources import RESOURCES
@@ -47,6 +49,7 @@ class FetchRequest:
     columns: tuple[str, ...]
     identifiers: tuple[str, ...] | None = None
     name: str | None = None
+    account_ids: tuple[str, ...] | None = None
     #: The resource's name (``sequence_stores``, ``read_sets``).
     resource: str = "sequence_stores"
     #: The list call's filter, as (key, value) pairs.
@@ -66,6 +69,10 @@ def run_query(
     max_concurrency: int | None = None,
     timeout: float | None = None,
     confirm: str | None = None,
+    profiles: Iterable[str] | None = None,
+    role_arns: Iterable[str] | None = None,
+    role_external_id: str | None = None,
+    role_session_name: str | None = None,
 ) -> pd.DataFrame:
     """Run one StackQL-style statement over the sequence stores.
 
@@ -95,6 +102,9 @@ def run_query(
         ``DeadlineExceeded``.
     confirm
         For DELETE only: the store ID confirming the delete.
+    profiles, role_arns, role_external_id, role_session_name
+        The accounts to query, as in :func:`omics_magic.sequence_stores`;
+        ``account_id =``/``IN`` in the WHERE picks among them.
 
     Returns
     -------
@@ -114,6 +124,7 @@ def run_query(
             f"the query must be SQL text (a str), not {type(sql).__name__}; e.g. "
             "run_query('SELECT * FROM aws.omics.sequence_stores')"
         )
+    accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     plan = plan_statement(render_template(sql, namespace))
     if isinstance(plan, DeleteStatement):
         return run_delete(plan, confirm=confirm, regions=regions, session=session)
@@ -143,6 +154,8 @@ def run_query(
             resource=RESOURCES[request.resource],
             filters=dict(request.filters),
             parents=_parents_argument(request.parents),
+            accounts=accounts,
+            account_ids=request.account_ids,
         )
 
     result = execute_plan(plan, fetch, default_regions=configured, strict=asked.strict)
@@ -203,13 +216,14 @@ def execute_plan(
         wanted = {r: ref for r, ref in plan.relations.items() if not ref.no_rows}
         first = {r: ref for r, ref in wanted.items() if ref.parent_filter is None}
         errors: list[Failure] = []
-        _fetch_into(connection, first, fetch, default_regions, errors)
+        notes: dict[str, None] = {}
+        _fetch_into(connection, first, fetch, default_regions, errors, notes)
         joined = {}
         for relation, ref in wanted.items():
             if ref.parent_filter is not None:
                 stores = _parent_stores(connection, ref)
                 joined[relation] = replace(ref, parents=None, parent_filter=None), stores
-        _fetch_into(connection, joined, fetch, default_regions, errors)
+        _fetch_into(connection, joined, fetch, default_regions, errors, notes)
         errors = _unique(errors)
         if strict and errors:
             raise FetchError(failure_note(errors, detail=True, then=None, audience=None), errors)
@@ -221,6 +235,8 @@ def execute_plan(
         connection.close()
     result = to_pandas(table)
     set_failures(result, errors)
+    if notes:
+        result.attrs[NOTES_ATTR] = list(notes)
     return result
 
 
@@ -243,6 +259,7 @@ def _request(
         columns=ref.columns,
         identifiers=ref.identifiers,
         name=ref.name,
+        account_ids=ref.account_ids,
         resource=ref.kind,
         filters=ref.filters,
         parents=parents,
@@ -255,6 +272,7 @@ def _fetch_into(
     fetch: Callable[[FetchRequest], pd.DataFrame],
     default_regions: Sequence[str],
     errors: list[Failure],
+    notes: dict[str, None],
 ) -> None:
     """Fetch ``relations`` (relation -> ref, or (ref, stores)) at once and register them."""
     import pandas as pd
@@ -270,6 +288,7 @@ def _fetch_into(
     for relation, fetched in zip(requests, fetched_all, strict=True):
         ref = refs[relation]
         errors.extend(failures_in(fetched))
+        notes.update(dict.fromkeys(fetched.attrs.get(NOTES_ATTR) or []))
         if ref.placeholders:
             nulls = ref.definition.frame([{}] * len(fetched), ref.placeholders)
             fetched = pd.concat([fetched, nulls.set_axis(fetched.index)], axis=1)

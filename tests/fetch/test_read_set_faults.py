@@ -102,8 +102,8 @@ def test_each_store_is_reported_once_and_strict_raises_naming_them(
 
 def test_the_deadline_holds_for_read_sets(omics_backend: OmicsBackend) -> None:
     omics_backend.seed(REGIONS, 2, read_sets_per_store=1)
-    omics_backend.set_latency(5, region="eu-west-2", operation="ListReadSets")
-    df = _fetch(FetchOptions(rate=None, timeout=0.5, warn=False))
+    omics_backend.set_latency(10, region="eu-west-2", operation="ListReadSets")
+    df = _fetch(FetchOptions(rate=None, timeout=2, warn=False))
     assert set(df["region"]) == {"us-east-1"}
     (error,) = df.attrs["omics_errors"]
     assert (error["region"], error["code"]) == ("eu-west-2", "DeadlineExceeded")
