@@ -284,7 +284,7 @@ def _plan_select(sql: str, tree: exp.Expr, tables: list[exp.Table]) -> SelectPla
     if any(extras.values()):
         for star in tree.find_all(exp.Star):
             edits.extend(_star_edits(sql, star, tables, extras))
-    first = wanted[refs[0].kind]
+    first = wanted[refs[0].kind] if refs else referenced_columns(tree, [], SEQUENCE_STORES)
     return SelectPlan(
         sql=sql,
         duckdb_sql=_apply(sql, edits),

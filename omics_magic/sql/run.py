@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..aws.accounts import AccountChoice
@@ -27,7 +27,7 @@ from ..fetch.accounts import NOTES_ATTR
 from ..fetch.options import FetchOptions
 from ..regions import resolve_regions
 from ..resources import RESOURCES
-from .convert import to_pandas
+from .convert import check_result_types, result_table, to_pandas
 from .failures import translate_duckdb_error
 from .plan import DeleteStatement, ResourceRef, SelectPlan, plan_statement
 from .sandbox import sandbox_connection
@@ -203,41 +203,65 @@ def execute_plan(
     """
     import duckdb
 
+    from ..fetch.engine import ACCOUNTS_ATTR, REGIONS_ATTR
+
     connection = sandbox_connection()
     try:
         for relation, ref in plan.relations.items():
             names = _names(ref)
             connection.register(relation, _arrow(ref, ref.definition.frame([], names), names))
         try:
-            connection.sql(plan.duckdb_sql)  # binds (and checks) without running
+            bound = connection.sql(plan.duckdb_sql)  # binds (and checks) without running
         except duckdb.Error as err:
             raise translate_duckdb_error(err, plan) from None
+        check_result_types(bound)
 
         wanted = {r: ref for r, ref in plan.relations.items() if not ref.no_rows}
         first = {r: ref for r, ref in wanted.items() if ref.parent_filter is None}
-        errors: list[Failure] = []
-        notes: dict[str, None] = {}
-        _fetch_into(connection, first, fetch, default_regions, errors, notes)
+        seen = _Seen()
+        _fetch_into(connection, first, fetch, default_regions, seen)
         joined = {}
         for relation, ref in wanted.items():
             if ref.parent_filter is not None:
                 stores = _parent_stores(connection, ref)
                 joined[relation] = replace(ref, parents=None, parent_filter=None), stores
-        _fetch_into(connection, joined, fetch, default_regions, errors, notes)
-        errors = _unique(errors)
+        _fetch_into(connection, joined, fetch, default_regions, seen)
+        errors = _unique(seen.errors)
         if strict and errors:
             raise FetchError(failure_note(errors, detail=True, then=None, audience=None), errors)
         try:
-            table = connection.sql(plan.duckdb_sql).to_arrow_table()
+            table = result_table(connection.sql(plan.duckdb_sql))
         except duckdb.Error as err:
             raise translate_duckdb_error(err, plan) from None
     finally:
         connection.close()
     result = to_pandas(table)
     set_failures(result, errors)
-    if notes:
-        result.attrs[NOTES_ATTR] = list(notes)
+    result.attrs[REGIONS_ATTR] = list(seen.asked)
+    if seen.accounts and None not in seen.accounts:  # several accounts were asked: say which
+        result.attrs[ACCOUNTS_ATTR] = [dict(account) for account in seen.accounts if account]
+    if seen.notes:
+        result.attrs[NOTES_ATTR] = list(seen.notes)
     return result
+
+
+@dataclass
+class _Seen:
+    """What the fetches of one query reported: failures, notes, regions and accounts asked."""
+
+    errors: list[Failure] = field(default_factory=list)
+    notes: dict[str, None] = field(default_factory=dict)
+    asked: dict[str, None] = field(default_factory=dict)  # the regions asked, in order
+    accounts: dict[tuple[tuple[str, Any], ...] | None, None] = field(default_factory=dict)
+
+    def add(self, fetched: pd.DataFrame) -> None:
+        from ..fetch.engine import ACCOUNTS_ATTR, REGIONS_ATTR
+
+        self.errors.extend(failures_in(fetched))
+        self.notes.update(dict.fromkeys(fetched.attrs.get(NOTES_ATTR) or []))
+        self.asked.update(dict.fromkeys(fetched.attrs.get(REGIONS_ATTR) or []))
+        for account in fetched.attrs.get(ACCOUNTS_ATTR, [None]):
+            self.accounts.setdefault(None if account is None else tuple(account.items()))
 
 
 def _names(ref: ResourceRef) -> tuple[str, ...]:
@@ -271,8 +295,7 @@ def _fetch_into(
     relations: Mapping[str, Any],
     fetch: Callable[[FetchRequest], pd.DataFrame],
     default_regions: Sequence[str],
-    errors: list[Failure],
-    notes: dict[str, None],
+    seen: _Seen,
 ) -> None:
     """Fetch ``relations`` (relation -> ref, or (ref, stores)) at once and register them."""
     import pandas as pd
@@ -287,8 +310,7 @@ def _fetch_into(
     fetched_all = _fetch_all(fetch, list(requests.values()))
     for relation, fetched in zip(requests, fetched_all, strict=True):
         ref = refs[relation]
-        errors.extend(failures_in(fetched))
-        notes.update(dict.fromkeys(fetched.attrs.get(NOTES_ATTR) or []))
+        seen.add(fetched)
         if ref.placeholders:
             nulls = ref.definition.frame([{}] * len(fetched), ref.placeholders)
             fetched = pd.concat([fetched, nulls.set_axis(fetched.index)], axis=1)

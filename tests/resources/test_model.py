@@ -49,7 +49,8 @@ READ_SET_COLUMNS = [
 def test_read_set_documented_columns_are_the_issues_in_order_with_their_types() -> None:
     schema = READ_SETS.arrow_schema()
     assert [(f.name, f.type) for f in schema] == READ_SET_COLUMNS
-    assert READ_SETS.extra_columns == ("files", "creation_job_id", "tags")
+    # account_id: every resource's, from the row's ARN (several accounts at once).
+    assert READ_SETS.extra_columns == ("files", "creation_job_id", "tags", "account_id")
     assert all(READ_SETS.column(n).source == "list" for n in READ_SETS.default_columns[1:])
 
 
