@@ -84,3 +84,17 @@ def test_cli_role_arns(estate: OmicsBackend, capsys: pytest.CaptureFixture[str])
     assert main(argv) == 0
     n = len(estate.stores(REGIONS[0], account_id=LAB))
     assert capsys.readouterr().out.split() == ["account_id,n", f"{LAB},{n}"]
+
+
+def test_cli_delete_searches_the_accounts_and_deletes_in_the_right_one(
+    estate: OmicsBackend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = estate.create_sequence_store(REGIONS[1], "scratch", account_id=PROD)["id"]
+    argv = ["delete", store, "--profile", "dev", "--profile", "prod", "--confirm", store]
+    assert main(argv) == 0
+    assert PROD in capsys.readouterr().out
+    assert store not in {s["id"] for s in estate.stores(REGIONS[1], account_id=PROD)}
+    deletes = [
+        r.account_id for r in estate.requests.records if r.operation == "DeleteSequenceStore"
+    ]
+    assert deletes == [PROD]
