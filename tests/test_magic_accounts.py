@@ -98,3 +98,21 @@ def test_cli_delete_searches_the_accounts_and_deletes_in_the_right_one(
         r.account_id for r in estate.requests.records if r.operation == "DeleteSequenceStore"
     ]
     assert deletes == [PROD]
+
+
+def test_demo_mode_has_two_accounts_and_sets_configured_ones_aside(ip: Any) -> None:
+    import omics_magic
+    from omics_magic.demo_mode.inventory import DEMO_ACCOUNT_ID, LAB_ACCOUNT_ID, LAB_REGIONS
+
+    ip.run_line_magic("config", 'OmicsMagic.profiles = ["dev", "prod"]')  # real ones: not used
+    omics_magic.demo(quiet=True)
+    try:
+        regions = " ".join(f"-r {r}" for r in LAB_REGIONS)
+        both = ip.run_cell_magic(
+            "omics", f"--profile demo --profile demo-lab {regions}", PER_ACCOUNT
+        )
+        assert both["account_id"].tolist() == [DEMO_ACCOUNT_ID, LAB_ACCOUNT_ID]
+        alone = ip.run_cell_magic("omics", regions, PER_ACCOUNT)
+        assert alone["account_id"].tolist() == [DEMO_ACCOUNT_ID]
+    finally:
+        omics_magic.end_demo(quiet=True)
