@@ -181,3 +181,17 @@ def test_an_invalid_profile_fails_alone(estate: OmicsBackend) -> None:
     [failure] = failures_in(df)
     assert (failure.region, failure.via) == ("*", "broken")
     assert "nowhere" in failure.message
+
+
+def test_an_account_pushdown_on_the_default_credentials_asks_sts_once(
+    estate: OmicsBackend,
+) -> None:
+    import boto3
+
+    dev = boto3.Session(profile_name="dev")
+    sql = f"SELECT count(*) AS n FROM aws.omics.sequence_stores WHERE account_id = '{PROD}'"
+    assert omics_magic.run_query(sql, regions=REGIONS, session=dev)["n"].tolist() == [0]
+    assert estate.requests.count() == 0  # dev is not prod: no omics call at all
+    sql = sql.replace(PROD, DEV)
+    n = sum(len(estate.stores(r, account_id=DEV)) for r in REGIONS)
+    assert omics_magic.run_query(sql, regions=REGIONS, session=dev)["n"].tolist() == [n]
