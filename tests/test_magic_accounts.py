@@ -116,3 +116,12 @@ def test_demo_mode_has_two_accounts_and_sets_configured_ones_aside(ip: Any) -> N
         assert alone["account_id"].tolist() == [DEMO_ACCOUNT_ID]
     finally:
         omics_magic.end_demo(quiet=True)
+
+
+def test_a_sql_delete_searches_the_accounts(ip: Any, estate: OmicsBackend) -> None:
+    store = estate.create_sequence_store(REGIONS[0], "scratch", account_id=PROD)["id"]
+    sql = f"DELETE FROM aws.omics.sequence_store WHERE data__Identifier = '{store}'"
+    line = f"--profile dev --profile prod --confirm {store} -r {REGIONS[0]}"
+    report = ip.run_cell_magic("omics", line, sql)
+    assert report[["account_id", "outcome"]].values.tolist() == [[PROD, "deleted"]]
+    assert store not in {s["id"] for s in estate.stores(REGIONS[0], account_id=PROD)}
