@@ -24,7 +24,7 @@ from ..errors import (
     SQLError,
 )
 from ..failures import Failure, failure_note, failures_in, set_failures
-from ..fetch.accounts import NOTES_ATTR
+from ..fetch.accounts import ACCOUNTS_ATTR, NOTES_ATTR
 from ..fetch.options import FetchOptions
 from ..regions import resolve_regions
 from .convert import to_pandas
@@ -219,10 +219,13 @@ def execute_plan(
         }
         errors: list[Failure] = []
         notes: dict[str, None] = {}
+        accounts: dict[str, dict[str, Any]] = {}  # what refresh and delete reuse
         fetched_all = _fetch_all(fetch, list(requests.values()))
         for relation, fetched in zip(requests, fetched_all, strict=True):
             errors.extend(failures_in(fetched))
             notes.update(dict.fromkeys(fetched.attrs.get(NOTES_ATTR) or []))
+            for reached in fetched.attrs.get(ACCOUNTS_ATTR) or []:
+                accounts.setdefault(str(reached), reached)
             if plan.placeholders:
                 nulls = frame([{}] * len(fetched), plan.placeholders).set_axis(fetched.index)
                 fetched = pd.concat([fetched, nulls], axis=1)
@@ -241,6 +244,8 @@ def execute_plan(
     set_failures(result, errors)
     if notes:
         result.attrs[NOTES_ATTR] = list(notes)
+    if accounts:
+        result.attrs[ACCOUNTS_ATTR] = list(accounts.values())
     return result
 
 
