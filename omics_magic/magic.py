@@ -281,9 +281,11 @@ class OmicsMagic(Magics, Configurable):
         # A bad or existing -o path fails now, before any AWS call.
         write = _output_writer(args.output, overwrite=args.overwrite) if args.output else None
         # In demo mode a configured profile is set aside (an explicit --profile is refused).
-        configured = None if _demo_on() else self.profile
-        profiles = args.profile or list(self.profiles)
-        roles = args.role_arn or list(self.role_arns)
+        # So are configured profiles and roles: the demo's own are `--profile demo-lab`.
+        demo_on = _demo_on()
+        configured = None if demo_on else self.profile
+        profiles = args.profile or ([] if demo_on else list(self.profiles))
+        roles = args.role_arn or ([] if demo_on else list(self.role_arns))
         from .aws.accounts import single_profile
 
         one = single_profile(profiles, roles)

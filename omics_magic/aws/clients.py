@@ -47,6 +47,8 @@ __all__ = [
 #: More than botocore's 3: with pacing, a throttle means someone else shares the
 #: quota, and a few more backed-off tries usually get through.
 DEFAULT_MAX_ATTEMPTS = 5
+#: Default sessions kept (one per profile and environment), with their clients.
+MAX_SESSIONS = 256
 #: Seconds. botocore's 60 s defaults would hold a stuck region for minutes.
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 30
@@ -141,7 +143,9 @@ def resolve_session(
             made = boto3.Session(profile_name=profile)
         except BotoCoreError as err:
             raise credentials_error(err) or err from None
-        if len(_default_sessions) >= 8:  # environments rarely change; keep the newest few
+        # Environments rarely change, but one fetch may use a profile per account:
+        # keep enough that every account's session (and its clients) is reused.
+        if len(_default_sessions) >= MAX_SESSIONS:
             _default_sessions.pop(next(iter(_default_sessions)))
         _default_sessions[key] = made
         return made

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..aws.accounts import AccountChoice
 from ..errors import SQLError
 from ..regions import resolve_regions, validate_identifier
 
@@ -103,12 +104,13 @@ def run_delete(
     regions: str | Iterable[str] | None = None,
     dry_run: bool = False,
     session: boto3.Session | None = None,
+    accounts: AccountChoice | None = None,
 ) -> pd.DataFrame:
     """Run a DELETE statement through :func:`~omics_magic.delete_sequence_store`.
 
     ``regions`` is where to look when the statement names no region (the
-    magic's ``--region``/config; None means the configured default). Returns the
-    delete's report frame.
+    magic's ``--region``/config; None means the configured default); ``accounts``
+    the profiles and roles whose accounts to search. Returns the delete's report frame.
     """
     from ..delete.protocol import delete_sequence_store
 
@@ -117,8 +119,17 @@ def run_delete(
         scope = resolve_regions(regions)
     else:
         scope = (plan.region,)
+    chosen = accounts or AccountChoice()
     return delete_sequence_store(
-        plan.identifier, scope, confirm=confirm, dry_run=dry_run, session=session
+        plan.identifier,
+        scope,
+        confirm=confirm,
+        dry_run=dry_run,
+        session=session,
+        profiles=chosen.profiles,
+        role_arns=chosen.role_arns,
+        role_external_id=chosen.role_external_id,
+        role_session_name=chosen.role_session_name,
     )
 
 

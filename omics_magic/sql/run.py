@@ -127,7 +127,9 @@ def run_query(
     accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     plan = plan_statement(render_template(sql, namespace))
     if isinstance(plan, DeleteStatement):
-        return run_delete(plan, confirm=confirm, regions=regions, session=session)
+        return run_delete(
+            plan, confirm=confirm, regions=regions, session=session, accounts=accounts
+        )
     if confirm is not None:
         raise SQLError("a confirmation only applies to DELETE statements; drop --confirm")
     configured = resolve_regions(regions)
@@ -171,6 +173,7 @@ def run_delete(
     confirm: str | None,
     regions: str | Iterable[str] | None = None,
     session: boto3.Session | None = None,
+    accounts: AccountChoice | None = None,
 ) -> pd.DataFrame:
     """Hand a DELETE to :func:`omics_magic.sql.delete.run_delete`.
 
@@ -181,7 +184,7 @@ def run_delete(
     from .delete import run_delete as run_delete_statement
 
     result: pd.DataFrame = run_delete_statement(
-        statement.tree, confirm=confirm, regions=regions, session=session
+        statement.tree, confirm=confirm, regions=regions, session=session, accounts=accounts
     )
     return result
 
