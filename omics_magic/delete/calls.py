@@ -28,10 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..aws.operations import DELETE_RATE, call
-from ..aws.operations import DELETE_STORE as DELETE
-from ..aws.operations import GET_STORE as GET
 from ..aws.pacing import PacingCancelled, paced
+from ..resources import READ_SETS, SEQUENCE_STORES
 from ..workers import run_all
 
 if TYPE_CHECKING:
@@ -41,6 +39,13 @@ if TYPE_CHECKING:
 
 __all__ = ["CONFLICT_HINT", "IN_FLIGHT_GRACE", "Calls", "Target", "account_for"]
 
+GET = SEQUENCE_STORES.get.operation
+DELETE = "DeleteSequenceStore"
+#: One page of at most one read set says whether a store holds any.
+LIST_READ_SETS = READ_SETS.list.operation
+#: AWS's default DeleteSequenceStore quota, per account and region (TPS); the
+#: read operations' is the pacer's default rate.
+DELETE_RATE = 1.0
 CONFLICT_HINT = (
     "the store still holds read sets; delete them first with BatchDeleteReadSet "
     "(e.g. `aws omics batch-delete-read-set --sequence-store-id {id} --ids ...`), "
@@ -64,6 +69,7 @@ class Target:
     detail: str = ""  # AWS's message
     outcome: str | None = None  # the report's outcome and message, once known
     message: str = ""
+    holds_read_sets: bool | None = None  # None: not known (the look-up failed or was denied)
     account: str | None = None  # the store's account, when the delete spans several
     sent: bool = False  # a DeleteSequenceStore attempt went out
 
@@ -79,7 +85,10 @@ class Target:
 
     def failed(self, err: Exception, when: str) -> None:
         """Record a failed call as this target's kind and outcome."""
-        self.kind, self.code, self.detail = _classify(err)
+        from ..aws.clients import classify_failure
+
+        failure = classify_failure(err, self.region)
+        self.kind, self.code, self.detail = failure.kind, failure.code, failure.message
         self.outcome = self.kind if self.kind in ("not_found", "conflict", "denied") else "error"
         if self.kind == "conflict":
             self.message = f"{CONFLICT_HINT.format(id=self.identifier)} ({self.detail})"
@@ -90,6 +99,11 @@ class Target:
 
     def deleted(self) -> None:
         self.outcome, self.message = "deleted", "deleted (the store is gone or DELETING)"
+
+    def refuse_read_sets(self) -> None:
+        """A store holding read sets is not tried: AWS refuses it until they are gone."""
+        self.outcome = "conflict"
+        self.message = f"{CONFLICT_HINT.format(id=self.identifier)}; not tried"
 
     def error_record(self) -> Failure:
         """The failure as a record (``attrs["omics_errors"]`` holds its dict)."""
@@ -128,7 +142,11 @@ class Calls:
         # Quotas are per account, region and operation; without the account, its key.
         access_key = account_id or check_credentials(session)
         read = resolve_rate()
-        rates = {GET: read, DELETE: None if read is None else min(read, DELETE_RATE)}
+        rates = {
+            GET: read,
+            LIST_READ_SETS: read,
+            DELETE: None if read is None else min(read, DELETE_RATE),
+        }
         self._clients = {r: omics_client(session, r) for r in dict.fromkeys(regions)}
         self._pacers = {
             (region, op): operation_pacer(access_key, client, region, op, rate)
@@ -141,9 +159,14 @@ class Calls:
 
     def _call(self, op: str, target: Target) -> dict[str, Any]:
         """One call, paced on every attempt; PacingCancelled once the delete is stopped."""
+        client = self._clients[target.region]
         with paced(self._pacers[(target.region, op)], self.cancel) as turn:
             try:
-                return call(self._clients[target.region], op, id=target.identifier)
+                if op == LIST_READ_SETS:
+                    answer = client.list_read_sets(sequenceStoreId=target.identifier, maxResults=1)
+                    return dict(answer)
+                method = client.get_sequence_store if op == GET else client.delete_sequence_store
+                return dict(method(id=target.identifier))
             finally:
                 if op == DELETE and turn.attempts:
                     target.sent = True
@@ -162,6 +185,17 @@ class Calls:
                 pass
             except Exception as err:  # noqa: BLE001 - classified; anything else re-raises
                 target.failed(err, "at preview, so not deleted")
+                return
+            try:
+                found = self._call(LIST_READ_SETS, target).get("readSets")
+            except PacingCancelled:
+                pass  # stopped: the look-up is unfinished, and nothing is deleted
+            except Exception as err:  # noqa: BLE001 - unknown; DeleteSequenceStore will say
+                from ..aws.clients import classify_failure
+
+                classify_failure(err, target.region)  # re-raises credentials errors and bugs
+            else:
+                target.holds_read_sets = bool(found)
 
         futures = run_all(
             get,
@@ -281,22 +315,3 @@ def _reraise(futures: Sequence[Any]) -> None:
     for future in futures:
         if future.done() and not future.cancelled():
             future.result()  # re-raises CredentialsError (or a bug) from a worker
-
-
-def _classify(err: Exception) -> tuple[str, str, str]:
-    """(kind, code, message) for a failed call; re-raises what isn't an AWS failure."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from ..aws.clients import classify_error, credentials_error
-
-    problem = credentials_error(err)
-    if problem is not None:
-        raise problem from err
-    if not isinstance(err, ClientError | BotoCoreError):
-        raise err
-    kind, code, message = classify_error(err)
-    if code == "ResourceNotFoundException":
-        kind = "not_found"
-    elif code == "ConflictException":
-        kind = "conflict"
-    return kind, code, message

@@ -14,14 +14,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..aws.operations import GET_STORE as GET
-from ..aws.operations import LIST_STORES as LIST
-from ..aws.operations import LIST_TAGS as TAGS
-from ..aws.operations import call
 from ..aws.pacing import Pacer, PacingCancelled, paced
 from ..workers import DaemonPool
 
-__all__ = ["GET", "LIST", "LOOKAHEAD", "TAGS", "Cancelled", "RegionCalls"]
+__all__ = ["LOOKAHEAD", "Cancelled", "RegionCalls"]
 
 LOOKAHEAD = 2  # per-store calls per operation queued for their turn, per region
 
@@ -40,6 +36,8 @@ class RegionCalls:
     pool: DaemonPool
     limiter: threading.Semaphore
     cancel: threading.Event
+    #: Operation -> boto3 client method, from the resource definitions.
+    methods: dict[str, str] = field(default_factory=dict)
 
     lookahead: dict[str, threading.Semaphore] = field(default_factory=dict)
 
@@ -60,7 +58,7 @@ class RegionCalls:
             with self.limiter, paced(self.pacers.get(operation), self.cancel, on_pass):
                 if self.cancel.is_set():
                     raise Cancelled
-                return call(self.client, operation, **kwargs)
+                return getattr(self.client, self.methods[operation])(**kwargs)
         except PacingCancelled:
             raise Cancelled from None
 
