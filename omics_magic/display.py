@@ -54,8 +54,10 @@ def format_value(value: object) -> str:
         return "NaN"  # a missing value in a str column, as pandas shows it
     if isinstance(value, Mapping):
         pairs = [(k, v) for k, v in value.items() if v is not None]
-    elif isinstance(value, (list, tuple)) and value and all(
-        isinstance(item, tuple) and len(item) == 2 for item in value
+    elif (
+        isinstance(value, (list, tuple))
+        and value
+        and all(isinstance(item, tuple) and len(item) == 2 for item in value)
     ):
         pairs = list(value)  # a map read back as a list of (key, value) pairs
     elif isinstance(value, (list, tuple)) or type(value).__name__ == "ndarray":
@@ -80,9 +82,7 @@ def result_html(df: pd.DataFrame) -> str | None:
     if not isinstance(df.index, pd.RangeIndex):
         shown.index = [html.escape(str(i)) for i in df.index]
     # By position: a query may give two columns the same name.
-    formatters = [
-        format_value if _is_text(df.dtypes.iloc[i]) else None for i in range(df.shape[1])
-    ]
+    formatters = [format_value if _is_text(df.dtypes.iloc[i]) else None for i in range(df.shape[1])]
     with pd.option_context("display.max_colwidth", None):
         formatter = fmt.DataFrameFormatter(
             shown,
