@@ -61,7 +61,7 @@ def format_value(value: object) -> str:
     ):
         pairs = list(value)  # a map read back as a list of (key, value) pairs
     elif isinstance(value, (list, tuple)) or type(value).__name__ == "ndarray":
-        return ", ".join(_text(item) for item in value)  # type: ignore[union-attr]
+        return ", ".join(_text(item) for item in value)  # type: ignore[attr-defined]
     else:
         return _text(value)
     return "<br>".join(_text(f"{key}={item}") for key, item in pairs)
@@ -86,7 +86,7 @@ def result_html(df: pd.DataFrame) -> str | None:
     with pd.option_context("display.max_colwidth", None):
         formatter = fmt.DataFrameFormatter(
             shown,
-            formatters=formatters,  # type: ignore[arg-type]
+            formatters=formatters,
             na_rep="NaN",
             float_format=pd.get_option("display.float_format"),
             bold_rows=True,
@@ -115,6 +115,7 @@ def register_formatter(shell: InteractiveShell) -> None:
     """Render omics results readably in ``shell`` (``%load_ext``)."""
     import pandas as pd
 
+    assert shell.display_formatter is not None
     formatter = shell.display_formatter.formatters["text/html"]
     previous = formatter.for_type(pd.DataFrame, _frame_html)
     if previous is not None and previous is not _frame_html:
@@ -125,6 +126,7 @@ def unregister_formatter(shell: InteractiveShell) -> None:
     """Undo :func:`register_formatter` (``%unload_ext``), restoring what was there before."""
     import pandas as pd
 
+    assert shell.display_formatter is not None
     formatter = shell.display_formatter.formatters["text/html"]
     previous = _PREVIOUS.pop(id(shell), None)
     if formatter.type_printers.get(pd.DataFrame) is not _frame_html:

@@ -15,7 +15,7 @@ import re
 import sys
 import warnings
 from collections import ChainMap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from IPython.core.interactiveshell import InteractiveShell
 
-    from .failures import Failure
+    from .notes import Note
 
 __all__ = ["OmicsMagic", "split_line"]
 
@@ -105,7 +105,7 @@ class OmicsMagic(Magics, Configurable):
     progress = Enum(
         ["auto", True, False],
         default_value="auto",
-        help="Progress bar: 'auto' (when many regions in a notebook), True or False.",
+        help="Progress, then a summary line: 'auto' (in a notebook), True or False.",
     ).tag(config=True)
     strict = Bool(False, help="Fail when any region fails, instead of a note.").tag(config=True)
     max_concurrency = Int(None, allow_none=True, help="Bound on requests in flight.").tag(
@@ -117,8 +117,8 @@ class OmicsMagic(Magics, Configurable):
         super().__init__(shell=shell, **kwargs)
         # Notes about failed regions wait for the end of the cell, so that they
         # show under the result (the cell's value is displayed after the magic
-        # returns). Outside a cell (run_cell_magic called directly) they print at once.
-        self._pending_notes: list[str] | None = None
+        # returns). Outside a cell (run_cell_magic called directly) they show at once.
+        self._pending_notes: list[Note] | None = None
         if shell is not None:
             shell.events.register("pre_run_cell", self._cell_starts)
             shell.events.register("post_run_cell", self._cell_ends)
@@ -129,13 +129,18 @@ class OmicsMagic(Magics, Configurable):
     def _cell_ends(self, result: object = None) -> None:
         notes, self._pending_notes = self._pending_notes or [], None
         for note in notes:
-            print(note, file=sys.stderr)
+            self._display_note(note)
 
-    def _show_note(self, note: str) -> None:
+    def _show_note(self, note: Note) -> None:
         if self._pending_notes is None:
-            print(note, file=sys.stderr)
+            self._display_note(note)
         else:
             self._pending_notes.append(note)
+
+    def _display_note(self, note: Note) -> None:
+        """As HTML (where the front end can) or text, on the cell's output: not on stderr."""
+        if self.shell is not None:
+            self.shell.display_pub.publish(data=note.mimebundle(), metadata={})
 
     @validate("regions")
     def _check_regions(self, proposal: Any) -> list[str]:
@@ -161,7 +166,7 @@ class OmicsMagic(Magics, Configurable):
     )
     @argument("--profile", default=None, help="AWS profile for this query.")
     @argument("--strict", action="store_true", help="Fail if any region fails.")
-    @argument("--no-progress", action="store_true", help="Don't show a progress bar.")
+    @argument("--no-progress", action="store_true", help="Don't show progress or the summary.")
     @argument(
         "--confirm",
         default=None,
@@ -268,10 +273,11 @@ class OmicsMagic(Magics, Configurable):
         if write is not None:
             write(result)
         from .failures import failures_in
+        from .notes import failure_notes
 
-        failures = failures_in(result)
-        if failures:
-            self._show_note(_note(failures))
+        note = failure_notes(failures_in(result))
+        if note is not None:
+            self._show_note(note)
         if target is not None:
             self.shell.user_ns[target] = result
             return None
@@ -292,13 +298,6 @@ def _switch_demo(*, start: bool, end: bool) -> None:
 def _demo_on() -> bool:
     module = sys.modules.get("omics_magic.demo_mode.mode")
     return module is not None and module.active_demo() is not None
-
-
-def _note(failures: Sequence[Failure]) -> str:
-    """One short line about the regions that failed."""
-    from .failures import failure_note
-
-    return f"omics: {failure_note(failures, audience='magic')}"
 
 
 def _output_writer(path: str, *, overwrite: bool) -> Callable[[pd.DataFrame], None]:

@@ -10,6 +10,7 @@ committed notebooks carry no outputs.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +82,40 @@ def test_notebook_runs_without_error(path: Path, tmp_path: Path) -> None:
             assert errors or "Error" in text_of(cell.outputs), cell.source
         else:
             assert errors == [], (cell.source, text_of(cell.outputs))
+    check_saved_outputs(cells)
     if path.name == "quickstart.ipynb":
         check_quickstart(cells, tmp_path)
+
+
+SUMMARY = re.compile(r"omics: \d+ regions?, \d+ stores? in \d+\.\d s")
+
+
+def fetches(cell: Any) -> bool:
+    """A cell whose query reads AWS (a SELECT over aws.omics.*, not DESCRIBE or DELETE)."""
+    source = cell.source
+    return (
+        ("%%omics" in source or "%omics " in source or "run_query(" in source)
+        and re.search(r"\bSELECT\b", source, re.IGNORECASE) is not None
+        and "aws.omics." in source
+        and not raises(cell)
+    )
+
+
+def check_saved_outputs(cells: list[Any]) -> None:
+    """What a saved notebook keeps: no widget, no frozen bar, no note on stderr; one summary."""
+    for cell in cells:
+        for output in cell.outputs:
+            data = output.get("data", {})
+            assert "application/vnd.jupyter.widget-view+json" not in data, cell.source
+            assert "0%|" not in text_of([output]), cell.source
+            if output["output_type"] == "stream" and output["name"] == "stderr":
+                text = output["text"]
+                note = re.search(r"(?m)^omics: ", text) or "RegionFailureWarning" in text
+                assert not note, (cell.source, output["text"])
+        if fetches(cell):
+            summaries = [o for o in cell.outputs if SUMMARY.match(text_of([o]))]
+            assert len(summaries) == 1, (cell.source, text_of(cell.outputs))
+            assert "text/html" in summaries[0]["data"]
 
 
 def check_quickstart(cells: list[Any], cwd: Path) -> None:

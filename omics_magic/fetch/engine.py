@@ -32,8 +32,10 @@ from ..failures import ERRORS_ATTR, Failure, set_failures
 from ..regions import resolve_regions, validate_identifier
 from .calls import GET, LIST, TAGS, RegionCalls
 from .options import FetchOptions, check_timeout
+from .progress import Progress
 from .region import Plan, RegionResult, fetch_region
-from .report import progress_bar, report_failures, show_progress
+from .report import report_failures
+from .skipped import remember, skipped
 from .workers import DaemonPool
 
 if TYPE_CHECKING:
@@ -186,6 +188,7 @@ def fetch_frame(
     name: str | None = None,
     session: boto3.Session | None = None,
     options: FetchOptions | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
 
@@ -195,6 +198,11 @@ def fetch_frame(
     (strict, progress, timeout, deadline, concurrency, rate, warn) is one
     :class:`~omics_magic.fetch.options.FetchOptions`, validated when it was made
     (None: the defaults); everything else is validated here, before any call.
+
+    ``progress`` is for callers that make several fetches (a query reading
+    several relations): each reports its regions and stores into it, and the
+    caller finishes it. Without it, the fetch shows its own progress (as
+    ``options.progress`` says) and ends it with the summary line.
 
     Examples
     --------
@@ -214,21 +222,31 @@ def fetch_frame(
     access_key = check_credentials(session)
 
     plan = Plan(names, name, ids)
-    if ids == ():
-        results = [RegionResult(region) for region in region_names]
-    else:
-        results = _fetch_regions(
-            region_names,
-            plan,
-            session,
-            access_key,
-            options=options.started(),
-            workers=options.max_concurrency
-            or min(PER_REGION_CONCURRENCY * len(region_names), MAX_DEFAULT_CONCURRENCY),
-            show_progress=show_progress(options.progress, len(region_names)),
-        )
+    own = progress is None
+    tracker = Progress.auto(options.progress) if progress is None else progress
+    failures: list[Failure] = []
+    try:
+        if ids == ():
+            results = [RegionResult(region) for region in region_names]
+        else:
+            results = _fetch_regions(
+                region_names,
+                plan,
+                session,
+                access_key,
+                options=options.started(),
+                workers=options.max_concurrency
+                or min(PER_REGION_CONCURRENCY * len(region_names), MAX_DEFAULT_CONCURRENCY),
+                progress=tracker,
+            )
+        failures = [result.error for result in results if result.error is not None]
+    except BaseException:
+        if own:
+            tracker.finish(stopped=True)
+        raise
+    if own:
+        tracker.finish(failures)
     df = frame([row for result in results for row in result.rows], names)
-    failures = [result.error for result in results if result.error is not None]
     set_failures(df, failures)
     df.attrs[REGIONS_ATTR] = list(region_names)
     report_failures(failures, len(region_names), strict=options.strict, warn=options.warn)
@@ -249,7 +267,7 @@ def _fetch_regions(
     *,
     options: FetchOptions,
     workers: int,
-    show_progress: bool,
+    progress: Progress,
 ) -> list[RegionResult]:
     deadline, timeout, tps = options.deadline, options.timeout, options.tps
     if deadline is not None and time.monotonic() >= deadline:
@@ -266,21 +284,29 @@ def _fetch_regions(
             op: pacer_for((access_key, client.meta.endpoint_url, region, op), tps)
             for op in (LIST, GET, TAGS)
         }
+        key = (access_key, str(client.meta.endpoint_url), region)
+        remembered = skipped(key)
+        if remembered is not None:
+            return RegionResult(region, error=remembered)
         calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[region])
-        return fetch_region(calls, plan)
+        result = fetch_region(calls, plan)
+        remember(key, result.error, answered_rows=len(result.rows))
+        return result
 
     futures: dict[Future[RegionResult], str] = {
         regions_pool.submit(one_region, region): region for region in regions
     }
     pending = set(futures)
+    progress.add_regions(regions)
     try:
-        with progress_bar(len(regions), show_progress) as bar:
-            while pending:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    break
-                done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
-                bar.update(len(done))
+        while pending:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                break
+            done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
+            for future in done:
+                answered = future.exception() is None
+                progress.region_done(stores=len(future.result().rows) if answered else 0)
     finally:
         # Never wait on a stuck region: its daemon threads finish (or time out) on their own.
         for future in pending:

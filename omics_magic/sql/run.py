@@ -121,6 +121,10 @@ def run_query(
     # warning for the whole query (below), not one per fetch.
     options = dataclasses.replace(asked.started(), warn=False)
     from ..fetch.engine import fetch_frame
+    from ..fetch.progress import Progress
+
+    # One progress (and one summary line) for the whole query.
+    tracker = Progress.auto(asked.progress)
 
     def fetch(request: FetchRequest) -> pd.DataFrame:
         from ..aws.clients import resolve_session
@@ -134,10 +138,19 @@ def run_query(
             name=request.name,
             session=session,
             options=options,
+            progress=tracker,
         )
 
-    result = execute_plan(plan, fetch, default_regions=configured, strict=asked.strict)
+    try:
+        result = execute_plan(plan, fetch, default_regions=configured, strict=asked.strict)
+    except FetchError as err:
+        tracker.finish(err.errors)
+        raise
+    except BaseException:
+        tracker.finish(stopped=True)
+        raise
     failures = failures_in(result)
+    tracker.finish(failures)
     if failures:
         warnings.warn(failure_note(failures), RegionFailureWarning, stacklevel=2)
     return result
