@@ -11,6 +11,7 @@ first query, not on ``%load_ext``.
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 import warnings
@@ -192,6 +193,7 @@ class OmicsMagic(Magics, Configurable):
         action="store_true",
         help="Leave demo mode: stop the fake and restore your AWS settings.",
     )
+    @argument("-h", "--help", action="store_true", help="Show this help (as %%omics? does).")
     @argument(
         "query",
         nargs="*",
@@ -210,6 +212,10 @@ class OmicsMagic(Magics, Configurable):
         regions to call; the rest of the SQL runs in DuckDB. ``{{name}}`` inserts
         a Python variable as a SQL literal. ``DELETE FROM aws.omics.sequence_store
         WHERE data__Identifier = '<id>'`` deletes one store, with ``--confirm <id>``.
+        ``DESCRIBE aws.omics.sequence_stores`` lists a resource's columns (type, in
+        ``SELECT *``, the API call, what it holds) and ``SHOW RESOURCES`` the
+        resources, without any AWS call. Tab completes resources, columns, SQL
+        keywords and these options.
 
         Examples::
 
@@ -222,6 +228,9 @@ class OmicsMagic(Magics, Configurable):
         """
         options, target, sql = split_line(line)
         args = parse_argstring(self.omics, options)
+        if args.help:
+            print(inspect.getdoc(self.omics))
+            return None
         if cell is not None:
             sql = f"{sql}\n{cell}" if sql else cell
         if args.demo or args.end_demo:

@@ -26,6 +26,7 @@ from ..failures import Failure, failure_note, failures_in, set_failures
 from ..fetch.options import FetchOptions
 from ..regions import resolve_regions
 from .convert import to_pandas
+from .describe import answer_catalog
 from .failures import translate_duckdb_error
 from .plan import DeleteStatement, SelectPlan, plan_statement
 from .sandbox import sandbox_connection
@@ -67,7 +68,7 @@ def run_query(
     ----------
     sql
         One SELECT over ``aws.omics.sequence_store`` / ``aws.omics.sequence_stores``
-        (or a DELETE of one store). ``{{name}}`` placeholders are filled from
+        (or a DELETE of one store, ``DESCRIBE <resource>`` or ``SHOW RESOURCES``). ``{{name}}`` placeholders are filled from
         ``namespace`` as SQL literals.
     regions
         The regions to read when the query doesn't pick them with ``region =``
@@ -108,6 +109,9 @@ def run_query(
             f"the query must be SQL text (a str), not {type(sql).__name__}; e.g. "
             "run_query('SELECT * FROM aws.omics.sequence_stores')"
         )
+    catalog = answer_catalog(sql)  # DESCRIBE <resource>, SHOW RESOURCES: no AWS call
+    if catalog is not None:
+        return catalog
     plan = plan_statement(render_template(sql, namespace))
     if isinstance(plan, DeleteStatement):
         return run_delete(plan, confirm=confirm, regions=regions, session=session)
