@@ -68,8 +68,8 @@ def run_query(
     ----------
     sql
         One SELECT over ``aws.omics.sequence_store`` / ``aws.omics.sequence_stores``
-        (or a DELETE of one store, ``DESCRIBE <resource>`` or ``SHOW RESOURCES``). ``{{name}}`` placeholders are filled from
-        ``namespace`` as SQL literals.
+        (or a DELETE of one store, ``DESCRIBE <resource>`` or ``SHOW RESOURCES``).
+        ``{{name}}`` placeholders are filled from ``namespace`` as SQL literals.
     regions
         The regions to read when the query doesn't pick them with ``region =``
         or ``IN``; None means the default (``$OMICS_MAGIC_REGIONS`` or all).
