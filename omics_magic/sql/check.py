@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import TYPE_CHECKING
 
 from ..errors import SQLError
@@ -140,15 +140,26 @@ def _function_name(func: exp.Func) -> str:
     return func.sql_name().lower()
 
 
-def check_tree(tree: exp.Expr, resources: Mapping[str, str]) -> list[exp.Table]:
+def _frames_hint(local: Container[str]) -> str:
+    names = local.names() if hasattr(local, "names") else sorted(str(n) for n in local)  # type: ignore[attr-defined]
+    if names:
+        return ", ".join(names)
+    return "none (name a pandas or polars DataFrame or a pyarrow Table of the notebook)"
+
+
+def check_tree(
+    tree: exp.Expr, resources: Mapping[str, str], local: Container[str] = ()
+) -> list[exp.Table]:
     """Refuse what we don't run; return the resource references in text order.
+
+    A one-part table name in ``local`` (the notebook's frames) is allowed too.
 
     Raises
     ------
     SQLError
         A non-SELECT/DELETE statement (also nested), a file/network function,
         a table function other than range/generate_series/unnest, or a table
-        that is neither a resource nor a CTE.
+        that is neither a resource, a CTE nor a local frame.
     """
     from sqlglot import exp
 
@@ -178,7 +189,7 @@ def check_tree(tree: exp.Expr, resources: Mapping[str, str]) -> list[exp.Table]:
         if path in resources:
             found.append(table)
             continue
-        if len(parts) == 1 and path in ctes:
+        if len(parts) == 1 and (path in ctes or parts[0] in local):
             continue
         if re.search(r"[/\\:]|\.\w+$", parts[-1]) or "://" in path:
             raise SQLError(
@@ -186,6 +197,9 @@ def check_tree(tree: exp.Expr, resources: Mapping[str, str]) -> list[exp.Table]:
             )
         suggestion = [r for r in resources if r.rsplit(".", 1)[-1] == parts[-1].lower()]
         hint = f"; did you mean {suggestion[0]}?" if suggestion else ""
-        raise SQLError(f"unknown resource {'.'.join(parts)!r}; known resources: {known}{hint}")
+        raise SQLError(
+            f"unknown resource {'.'.join(parts)!r}; known resources: {known}{hint}; "
+            f"local frames: {_frames_hint(local)}"
+        )
     found.sort(key=lambda t: t.parts[0].meta.get("start", 0))
     return found

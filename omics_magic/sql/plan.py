@@ -15,6 +15,8 @@ exactly DuckDB's.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -96,6 +98,8 @@ class SelectPlan:
     placeholders
         Columns named only in a star's EXCLUDE list: not fetched, but present
         (as NULLs) so that DuckDB finds what the EXCLUDE names.
+    frames
+        The local frames (pandas, pyarrow, polars) the query names.
     """
 
     sql: str
@@ -103,6 +107,8 @@ class SelectPlan:
     refs: tuple[ResourceRef, ...]
     columns: tuple[str, ...]
     placeholders: tuple[str, ...] = ()
+    #: The local frames the query names, registered under these names.
+    frames: tuple[str, ...] = ()
     # Where each column name first appears, for error messages: name -> (line, col).
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
 
@@ -129,8 +135,11 @@ class DeleteStatement:
     tree: exp.Expr = field(compare=False, repr=False)
 
 
-def plan_statement(sql: str) -> SelectPlan | DeleteStatement:
+def plan_statement(sql: str, local: Container[str] = ()) -> SelectPlan | DeleteStatement:
     """Parse and check one statement and plan it.
+
+    ``local`` holds the names of the frames the query may read besides the
+    resources (:class:`~omics_magic.sql.frames.LocalFrames`).
 
     Raises
     ------
@@ -150,12 +159,19 @@ def plan_statement(sql: str) -> SelectPlan | DeleteStatement:
     (('us-east-1',), ('region', 'name'))
     """
     tree = parse_one_statement(sql)
-    tables = check_tree(tree, RESOURCES)
+    tables = check_tree(tree, RESOURCES, local)
     from sqlglot import exp
 
     if isinstance(tree, exp.Delete):
         return DeleteStatement(sql, tree)
-    return _plan_select(sql, tree, tables)
+    plan = _plan_select(sql, tree, tables)
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    frames = [
+        t.name
+        for t in tree.find_all(exp.Table)
+        if len(t.parts) == 1 and t.name.lower() not in ctes and t.name in local
+    ]
+    return dataclasses.replace(plan, frames=tuple(dict.fromkeys(frames)))
 
 
 def _resource(table: exp.Table) -> str:

@@ -28,6 +28,7 @@ from ..regions import resolve_regions
 from .convert import to_pandas
 from .describe import answer_catalog
 from .failures import translate_duckdb_error
+from .frames import LocalFrames
 from .plan import DeleteStatement, SelectPlan, plan_statement
 from .sandbox import sandbox_connection
 from .templates import render_template
@@ -61,6 +62,7 @@ def run_query(
     max_concurrency: int | None = None,
     timeout: float | None = None,
     confirm: str | None = None,
+    frames: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Run one StackQL-style statement over the sequence stores.
 
@@ -81,7 +83,8 @@ def run_query(
     progress
         Show a progress bar (None: only when it helps).
     namespace
-        Where ``{{name}}`` placeholders are looked up.
+        Where ``{{name}}`` placeholders are looked up; the pandas, pyarrow and
+        polars frames in it may also be named in the query, like tables.
     max_concurrency
         Passed to the fetch engine.
     timeout
@@ -90,6 +93,9 @@ def run_query(
         ``DeadlineExceeded``.
     confirm
         For DELETE only: the store ID confirming the delete.
+    frames
+        Local frames the query may name, ``{"sample_sheet": df}`` (pandas or
+        polars DataFrames, pyarrow Tables), joined in memory with the resources.
 
     Returns
     -------
@@ -112,7 +118,8 @@ def run_query(
     catalog = answer_catalog(sql)  # DESCRIBE <resource>, SHOW RESOURCES: no AWS call
     if catalog is not None:
         return catalog
-    plan = plan_statement(render_template(sql, namespace))
+    local = LocalFrames(frames, namespace)
+    plan = plan_statement(render_template(sql, namespace), local)
     if isinstance(plan, DeleteStatement):
         return run_delete(plan, confirm=confirm, regions=regions, session=session)
     if confirm is not None:
@@ -127,6 +134,8 @@ def run_query(
     from ..fetch.engine import fetch_frame
     from ..fetch.progress import Progress
 
+    # Local frames as Arrow, now: a frame that can't be a table fails before any AWS call.
+    tables = {name: local.arrow(name) for name in plan.frames}
     # One progress (and one summary line) for the whole query.
     tracker = Progress.auto(asked.progress)
 
@@ -146,7 +155,9 @@ def run_query(
         )
 
     try:
-        result = execute_plan(plan, fetch, default_regions=configured, strict=asked.strict)
+        result = execute_plan(
+            plan, fetch, default_regions=configured, strict=asked.strict, frames=tables
+        )
     except FetchError as err:
         tracker.finish(err.errors)
         raise
@@ -187,8 +198,12 @@ def execute_plan(
     *,
     default_regions: Sequence[str],
     strict: bool = False,
+    frames: Mapping[str, pa.Table] | None = None,
 ) -> pd.DataFrame:
     """Fetch each relation of ``plan`` with ``fetch`` and run the plan's SQL in DuckDB.
+
+    ``frames`` are the local frames the plan names, registered under their
+    names (explicitly: the sandbox does no replacement scans).
 
     ``fetch`` is called once per distinct pushdown, never for one that can
     match no row, and only after the SQL has bound against empty relations.
@@ -200,6 +215,8 @@ def execute_plan(
     names = resolve_columns([*plan.columns, *plan.placeholders])
     connection = sandbox_connection()
     try:
+        for name, table in (frames or {}).items():
+            connection.register(name, table)
         for relation in plan.relations:
             connection.register(relation, _arrow(frame([], names), names))
         try:
