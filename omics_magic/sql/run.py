@@ -215,6 +215,7 @@ def execute_plan(
     names = resolve_columns([*plan.columns, *plan.placeholders])
     connection = sandbox_connection()
     try:
+        local_columns = [c for table in (frames or {}).values() for c in table.column_names]
         for name, table in (frames or {}).items():
             connection.register(name, table)
         for relation in plan.relations:
@@ -222,7 +223,7 @@ def execute_plan(
         try:
             connection.sql(plan.duckdb_sql)  # binds (and checks) without running
         except duckdb.Error as err:
-            raise translate_duckdb_error(err, plan) from None
+            raise translate_duckdb_error(err, plan, local_columns) from None
 
         requests = {
             relation: FetchRequest(
@@ -249,7 +250,7 @@ def execute_plan(
         try:
             table = connection.sql(plan.duckdb_sql).to_arrow_table()
         except duckdb.Error as err:
-            raise translate_duckdb_error(err, plan) from None
+            raise translate_duckdb_error(err, plan, local_columns) from None
     finally:
         connection.close()
     result = to_pandas(table)
