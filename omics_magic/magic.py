@@ -318,6 +318,7 @@ def _output_writer(path: str, *, overwrite: bool) -> Callable[[pd.DataFrame], No
 
     def write(df: pd.DataFrame) -> None:
         write_frame(df, path, overwrite=overwrite)
+        print(f"omics: wrote {len(df)} row{'' if len(df) == 1 else 's'} to {path}")
 
     return write
 
