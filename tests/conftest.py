@@ -142,14 +142,16 @@ def omics_backend() -> Iterator[object]:
 def omics_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """The fake omics service over loopback HTTP; yields the started OmicsServer.
 
-    AWS_ENDPOINT_URL_OMICS and AWS_DISABLE_HOST_PREFIX_INJECTION are set for the
-    test, so any boto3 client created in the test (or a subprocess given
+    AWS_ENDPOINT_URL_OMICS, AWS_ENDPOINT_URL_STS and AWS_DISABLE_HOST_PREFIX_INJECTION
+    are set for the test, so any boto3 client created in the test (or a subprocess given
     ``os.environ``) reaches it. ``omics_server.backend`` holds the state.
     """
     from omics_magic.testing import OmicsServer
 
     with OmicsServer() as server:
-        for name, value in server.env().items():
+        # The test's own fake keys stay in use, so that tests searching output for
+        # them search for the keys that were actually sent.
+        for name, value in server.env(credentials=False).items():
             monkeypatch.setenv(name, value)
         yield server
 
@@ -164,6 +166,17 @@ def omics_fake(request: pytest.FixtureRequest) -> Iterator[object]:
         yield request.getfixturevalue("omics_backend")
     else:
         yield request.getfixturevalue("omics_server").backend
+
+
+@pytest.fixture(params=["mock_omics", "OmicsServer"])
+def estate(
+    request: pytest.FixtureRequest, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[object]:
+    """Three accounts in the fake, profiles dev and prod in an AWS config file, STS
+    through moto, both ways in (see tests/accounts_support.py); yields the backend."""
+    from tests.accounts_support import estate_of
+
+    yield from estate_of(request.param, tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ costs a region is described in :mod:`omics_magic.fetch.region`.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -24,12 +25,21 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..aws.clients import check_credentials, omics_client, resolve_session
+from ..aws.accounts import (
+    ALL_REGIONS,
+    AccountChoice,
+    AccountSession,
+    account_failure,
+    account_sessions,
+    check_account_ids,
+)
+from ..aws.clients import check_credentials, omics_client
 from ..aws.pacing import Rate, pacer_for
 from ..columns import frame, resolve_columns
-from ..errors import AmbiguousStoreError, InputError
+from ..errors import AmbiguousStoreError, CredentialsError, InputError
 from ..failures import ERRORS_ATTR, Failure, set_failures
 from ..regions import resolve_regions, validate_identifier
+from .accounts import ACCOUNTS_ATTR, NOTES_ATTR, Reached, reach_accounts
 from .calls import GET, LIST, TAGS, RegionCalls
 from .options import FetchOptions, check_timeout
 from .progress import Progress
@@ -42,7 +52,9 @@ if TYPE_CHECKING:
     import boto3
 
 __all__ = [
+    "ACCOUNTS_ATTR",
     "ERRORS_ATTR",
+    "NOTES_ATTR",
     "REGIONS_ATTR",
     "FetchOptions",
     "check_timeout",
@@ -71,6 +83,10 @@ def sequence_stores(
     max_concurrency: int | None = None,
     rate: Rate = "auto",
     name: str | None = None,
+    profiles: Iterable[str] | None = None,
+    role_arns: Iterable[str] | None = None,
+    role_external_id: str | None = None,
+    role_session_name: str | None = None,
 ) -> pd.DataFrame:
     """Every sequence store in ``regions``, one row each.
 
@@ -99,12 +115,27 @@ def sequence_stores(
         ``$OMICS_MAGIC_TPS``, else AWS's default quota of 5; ``None`` or 0 turn pacing off.
     name
         Only stores with exactly this name.
+    profiles
+        AWS profiles whose accounts to query, e.g. ``["dev", "prod"]``. Every
+        (account, region) is fetched at once; an account reached by two
+        profiles is fetched once (``df.attrs["omics_notes"]`` says so).
+    role_arns
+        IAM roles to assume (STS AssumeRole from ``session``, or the default
+        chain) and query; with ``role_arns`` alone only the roles' accounts
+        are queried. Their credentials renew by themselves during a long fetch.
+    role_external_id
+        The ``ExternalId`` the roles' trust policy requires, if any.
+    role_session_name
+        The ``RoleSessionName`` shown in CloudTrail (default ``omics-magic``).
 
     Returns
     -------
     pandas.DataFrame
-        Rows ordered by region (as given), creation time, ID. ``df.attrs["omics_errors"]``
-        lists failed regions as ``{"region", "code", "message", "kind"}``.
+        Rows ordered by account (as given), region (as given), creation time, ID.
+        ``df.attrs["omics_errors"]`` lists failed regions as
+        ``{"region", "code", "message", "kind"}`` (with ``account_id`` and
+        ``via``, the profile or role, over several accounts; ``region`` is
+        ``"*"`` for an account that could not be reached at all).
 
     Raises
     ------
@@ -122,6 +153,8 @@ def sequence_stores(
     >>> df = omics_magic.sequence_stores(columns=["name", "s3_uri"])      # doctest: +SKIP
     >>> df.attrs["omics_errors"]                                          # doctest: +SKIP
     [{'region': 'eu-west-2', 'code': 'UnrecognizedClientException', ...}]
+    >>> df = omics_magic.sequence_stores(                                 # doctest: +SKIP
+    ...     profiles=["dev", "prod"], columns=["account_id", "region", "name"])
     """
     options = FetchOptions(
         strict=strict,
@@ -130,8 +163,14 @@ def sequence_stores(
         max_concurrency=max_concurrency,
         rate=rate,
     )
+    accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     return fetch_frame(
-        resolve_regions(regions), columns=columns, name=name, session=session, options=options
+        resolve_regions(regions),
+        columns=columns,
+        name=name,
+        session=session,
+        options=options,
+        accounts=accounts,
     )
 
 
@@ -144,12 +183,17 @@ def sequence_store(
     strict: bool = False,
     timeout: float | None = None,
     rate: Rate = "auto",
+    profiles: Iterable[str] | None = None,
+    role_arns: Iterable[str] | None = None,
+    role_external_id: str | None = None,
+    role_session_name: str | None = None,
 ) -> pd.DataFrame:
     """The sequence store ``identifier``: a frame of 0 or 1 rows.
 
     With ``region=None`` it asks every configured region at once (one
     GetSequenceStore each). A region that doesn't have the store is not an
     error; a region that fails is reported as in :func:`sequence_stores`.
+    ``profiles`` and ``role_arns`` choose the accounts to ask, as there.
 
     Raises
     ------
@@ -165,12 +209,14 @@ def sequence_store(
     """
     identifier = validate_identifier(identifier)
     options = FetchOptions(strict=strict, progress=False, timeout=timeout, rate=rate)
+    accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     df = fetch_frame(
         resolve_regions(region),
         columns=columns,
         identifiers=[identifier],
         session=session,
         options=options,
+        accounts=accounts,
     )
     if len(df) > 1:
         found = ", ".join(map(str, df["region"])) if "region" in df else f"{len(df)} regions"
@@ -188,6 +234,9 @@ def fetch_frame(
     name: str | None = None,
     session: boto3.Session | None = None,
     options: FetchOptions | None = None,
+    accounts: AccountChoice | None = None,
+    account_ids: Iterable[str] | None = None,
+    reached: Reached | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
@@ -198,6 +247,12 @@ def fetch_frame(
     (strict, progress, timeout, deadline, concurrency, rate, warn) is one
     :class:`~omics_magic.fetch.options.FetchOptions`, validated when it was made
     (None: the defaults); everything else is validated here, before any call.
+
+    ``accounts`` chooses the profiles and roles to query (None: ``session``
+    alone, as before); every (account, region) pair is fetched at once.
+    ``account_ids`` (an ``account_id`` pushdown) keeps only those accounts.
+    ``reached`` is for callers that already reached the sessions (refresh and
+    delete, per row's account): they are used as they are.
 
     ``progress`` is for callers that make several fetches (a query reading
     several relations): each reports its regions and stores into it, and the
@@ -218,38 +273,50 @@ def fetch_frame(
     ids = None if identifiers is None else _identifiers(identifiers)
     if name is not None and not (isinstance(name, str) and 1 <= len(name) <= MAX_NAME):
         raise InputError(f"name must be a string of 1 to {MAX_NAME} characters; got {name!r}")
-    session = resolve_session(session)
-    access_key = check_credentials(session)
+    wanted = None if account_ids is None else check_account_ids(account_ids)
+    options = options.started()
+    if reached is None:
+        reached = reach_accounts(
+            account_sessions(accounts, session=session),
+            identify=wanted is not None,
+            deadline=options.deadline,
+        )
+    targets = [t for t in reached.sessions if wanted is None or t.account_id in wanted]
+    units = [(target, region) for target in targets for region in region_names]
 
     plan = Plan(names, name, ids)
     own = progress is None
     tracker = Progress.auto(options.progress) if progress is None else progress
-    failures: list[Failure] = []
     try:
-        if ids == ():
-            results = [RegionResult(region) for region in region_names]
+        if ids == () or not units:
+            results = [RegionResult(region) for _, region in units]
         else:
             results = _fetch_regions(
-                region_names,
+                units,
                 plan,
-                session,
-                access_key,
-                options=options.started(),
+                options=options,
                 workers=options.max_concurrency
-                or min(PER_REGION_CONCURRENCY * len(region_names), MAX_DEFAULT_CONCURRENCY),
+                or min(PER_REGION_CONCURRENCY * len(units), MAX_DEFAULT_CONCURRENCY),
                 progress=tracker,
             )
-        failures = [result.error for result in results if result.error is not None]
     except BaseException:
         if own:
             tracker.finish(stopped=True)
         raise
+    df = frame([row for result in results for row in result.rows], names)
+    failures = reached.failures + _account_wide(
+        [r.error for r in results if r.error is not None], len(region_names)
+    )
     if own:
         tracker.finish(failures)
-    df = frame([row for result in results for row in result.rows], names)
     set_failures(df, failures)
     df.attrs[REGIONS_ATTR] = list(region_names)
-    report_failures(failures, len(region_names), strict=options.strict, warn=options.warn)
+    if accounts is not None and accounts.chosen:
+        df.attrs[ACCOUNTS_ATTR] = [{"account_id": t.account_id, "via": t.via} for t in targets]
+    if reached.notes:
+        df.attrs[NOTES_ATTR] = list(reached.notes)
+    total = len(units) + len(reached.failures) * len(region_names)
+    report_failures(failures, max(total, 1), strict=options.strict, warn=options.warn)
     return df
 
 
@@ -260,44 +327,58 @@ def _identifiers(identifiers: Iterable[str]) -> tuple[str, ...]:
 
 
 def _fetch_regions(
-    regions: Sequence[str],
+    units: Sequence[tuple[AccountSession, str]],
     plan: Plan,
-    session: boto3.Session,
-    access_key: str,
     *,
     options: FetchOptions,
     workers: int,
     progress: Progress,
 ) -> list[RegionResult]:
+    """Every (account, region) at once, one thread each, sharing the calls' workers."""
     deadline, timeout, tps = options.deadline, options.timeout, options.tps
     if deadline is not None and time.monotonic() >= deadline:
         # An earlier fetch of the same query used up the time: don't start this one.
-        return [RegionResult(region, error=_past_deadline(region, timeout)) for region in regions]
+        return [
+            RegionResult(region, error=_of(target, _past_deadline(region, timeout)))
+            for target, region in units
+        ]
     limiter = threading.Semaphore(workers)
     calls_pool = DaemonPool(workers, "omics-call")
-    regions_pool = DaemonPool(len(regions), "omics-region")
-    cancels = {region: threading.Event() for region in regions}
+    regions_pool = DaemonPool(len(units), "omics-region")
+    cancels = [threading.Event() for _ in units]
+    several = len({id(target) for target, _ in units}) > 1 or units[0][0].via is not None
 
-    def one_region(region: str) -> RegionResult:
-        client = omics_client(session, region, max_pool=workers + 1)
+    def one_region(index: int) -> RegionResult:
+        target, region = units[index]
+        client = omics_client(target.session, region, max_pool=workers + 1)
+        # AWS meters quotas per account, region and operation; a lone session's
+        # account may be unknown (no STS call was needed): its access key stands in.
+        account = target.account_id or check_credentials(target.session)
         pacers = {
-            op: pacer_for((access_key, client.meta.endpoint_url, region, op), tps)
+            op: pacer_for((account, client.meta.endpoint_url, region, op), tps)
             for op in (LIST, GET, TAGS)
         }
-        key = (access_key, str(client.meta.endpoint_url), region)
+        key = (account, str(client.meta.endpoint_url), region)
         remembered = skipped(key)
-        if remembered is not None:
+        if remembered is not None:  # it answered not_enabled earlier: not asked again
             return RegionResult(region, error=remembered)
-        calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[region])
-        result = fetch_region(calls, plan)
+        calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[index])
+        try:
+            result = fetch_region(calls, plan)
+        except CredentialsError as err:
+            if not several:
+                raise  # nothing else could be queried: one line on how to configure
+            result = RegionResult(region, error=account_failure(target, err))
+        if result.error is not None:
+            result.error = _of(target, result.error)
         remember(key, result.error, answered_rows=len(result.rows))
         return result
 
-    futures: dict[Future[RegionResult], str] = {
-        regions_pool.submit(one_region, region): region for region in regions
+    futures: dict[Future[RegionResult], int] = {
+        regions_pool.submit(one_region, index): index for index in range(len(units))
     }
     pending = set(futures)
-    progress.add_regions(regions)
+    progress.add_regions((target.account_id or target.via, region) for target, region in units)
     try:
         while pending:
             remaining = None if deadline is None else deadline - time.monotonic()
@@ -314,12 +395,42 @@ def _fetch_regions(
         regions_pool.shutdown()
         calls_pool.shutdown()
     results = []
-    for future, region in futures.items():
+    for future, index in futures.items():
+        target, region = units[index]
         if future in pending:
-            results.append(RegionResult(region, error=_past_deadline(region, timeout)))
+            results.append(RegionResult(region, error=_of(target, _past_deadline(region, timeout))))
         else:
             results.append(future.result())  # re-raises CredentialsError (or a bug)
     return results
+
+
+def _account_wide(failures: list[Failure], n_regions: int) -> list[Failure]:
+    """One record for an account whose every region was denied alike (expired
+    credentials, a missing IAM permission: IAM is global), not one per region."""
+    by_account: dict[tuple[str | None, str | None], list[Failure]] = {}
+    for failure in failures:
+        if failure.via is not None:
+            by_account.setdefault((failure.account_id, failure.via), []).append(failure)
+    merged: dict[int, Failure | None] = {}
+    for alike in by_account.values():
+        first = alike[0]
+        if (
+            n_regions > 1
+            and len(alike) == n_regions
+            and first.kind == "denied"
+            and all((f.code, f.kind) == (first.code, first.kind) for f in alike)
+        ):
+            merged[id(first)] = dataclasses.replace(first, region=ALL_REGIONS)
+            merged.update((id(f), None) for f in alike[1:])
+    kept = [merged.get(id(f), f) for f in failures]
+    return [f for f in kept if f is not None]
+
+
+def _of(target: AccountSession, failure: Failure) -> Failure:
+    """``failure`` with the account and the profile or role that reached it, when known."""
+    if target.account_id is None and target.via is None:
+        return failure
+    return dataclasses.replace(failure, account_id=target.account_id, via=target.via)
 
 
 def _past_deadline(region: str, timeout: float | None) -> Failure:

@@ -52,6 +52,7 @@ def summary_line(
     failures: Iterable[Failure | Mapping[str, Any]] = (),
     *,
     stopped: bool = False,
+    accounts: int = 1,
 ) -> str:
     """The line a finished fetch leaves behind.
 
@@ -61,11 +62,15 @@ def summary_line(
     '6 regions, 50 stores in 2.1 s; 2 regions failed (see below)'
     >>> summary_line(3, 1, 0.4, [{"kind": "not_enabled", "skipped": True}])
     '3 regions, 1 store in 0.4 s; 1 region skipped (see below)'
+    >>> summary_line(4, 9, 1.0, accounts=2)
+    '2 accounts, 4 regions, 9 stores in 1.0 s'
     """
     records = [Failure.from_dict(f) for f in failures]
     skipped = sum(1 for f in records if f.skipped)
     failed = len(records) - skipped
     head = f"{_plural(regions, 'region')}, {_plural(stores, 'store')} in {seconds:.1f} s"
+    if accounts > 1:
+        head = f"{_plural(accounts, 'account')}, {head}"
     if stopped:  # interrupted, or an error ended the fetch
         head = f"stopped after {seconds:.1f} s, {_plural(stores, 'store')} read"
     parts = []
@@ -100,7 +105,8 @@ class Progress:
         self.show = show
         self._lock = threading.Lock()
         self._regions = self._done = self._stores = 0
-        self._names: set[str] = set()  # regions asked, over every fetch of a query
+        # (account, region) pairs asked, over every fetch of a query.
+        self._units: set[tuple[str | None, str]] = set()
         self._started = time.monotonic()
         self._drawn = 0.0
         self._id = uuid.uuid4().hex
@@ -119,12 +125,12 @@ class Progress:
         with self._lock:
             return self._done, self._regions, self._stores
 
-    def add_regions(self, regions: Iterable[str]) -> None:
-        """More regions to wait for (each relation of a query adds its own)."""
-        regions = list(regions)
+    def add_regions(self, regions: Iterable[str | tuple[str | None, str]]) -> None:
+        """More regions, or (account, region) pairs, to wait for (each relation adds its own)."""
+        units = [(None, r) if isinstance(r, str) else r for r in regions]
         with self._lock:
-            self._regions += len(regions)
-            self._names.update(regions)
+            self._regions += len(units)
+            self._units.update(units)
         self._draw(force=not self._shown)
 
     def region_done(self, stores: int = 0) -> None:
@@ -171,18 +177,21 @@ class Progress:
     ) -> str:
         """Replace the live line by the summary line, once; return the line.
 
-        The summary counts each region once, however many relations asked it.
+        The summary counts each region once, however many relations (and
+        accounts) asked it, and names the accounts when there were several.
         With ``stopped`` (an interrupt or an error ended the fetch) it says so.
         """
         with self._lock:
             already, self._finished = self._finished, True
-            total, stores = len(self._names), self._stores
+            total, stores = len({region for _, region in self._units}), self._stores
+            accounts = len({account for account, _ in self._units})
         line = summary_line(
             total,
             stores,
             time.monotonic() - self._started,
             failures,
             stopped=stopped,
+            accounts=accounts,
         )
         if already or not self.show or not total:
             return line  # nothing was asked: nothing to sum up

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..aws.accounts import AccountChoice
 from ..columns import arrow_schema, frame, resolve_columns
 from ..errors import (
     FetchError,
@@ -23,6 +24,7 @@ from ..errors import (
     SQLError,
 )
 from ..failures import Failure, failure_note, failures_in, set_failures
+from ..fetch.accounts import NOTES_ATTR
 from ..fetch.options import FetchOptions
 from ..regions import resolve_regions
 from .convert import to_pandas
@@ -49,6 +51,7 @@ class FetchRequest:
     columns: tuple[str, ...]
     identifiers: tuple[str, ...] | None = None
     name: str | None = None
+    account_ids: tuple[str, ...] | None = None
 
 
 def run_query(
@@ -62,6 +65,10 @@ def run_query(
     max_concurrency: int | None = None,
     timeout: float | None = None,
     confirm: str | None = None,
+    profiles: Iterable[str] | None = None,
+    role_arns: Iterable[str] | None = None,
+    role_external_id: str | None = None,
+    role_session_name: str | None = None,
     frames: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Run one StackQL-style statement over the sequence stores.
@@ -93,6 +100,9 @@ def run_query(
         ``DeadlineExceeded``.
     confirm
         For DELETE only: the store ID confirming the delete.
+    profiles, role_arns, role_external_id, role_session_name
+        The accounts to query, as in :func:`omics_magic.sequence_stores`;
+        ``account_id =``/``IN`` in the WHERE picks among them.
     frames
         Local frames the query may name, ``{"sample_sheet": df}`` (pandas or
         polars DataFrames, pyarrow Tables), joined in memory with the resources.
@@ -118,6 +128,7 @@ def run_query(
     catalog = answer_catalog(sql)  # DESCRIBE <resource>, SHOW RESOURCES: no AWS call
     if catalog is not None:
         return catalog
+    accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     local = LocalFrames(frames, namespace)
     plan = plan_statement(render_template(sql, namespace), local)
     if isinstance(plan, DeleteStatement):
@@ -151,6 +162,8 @@ def run_query(
             name=request.name,
             session=session,
             options=options,
+            accounts=accounts,
+            account_ids=request.account_ids,
             progress=tracker,
         )
 
@@ -231,14 +244,17 @@ def execute_plan(
                 columns=plan.columns,
                 identifiers=ref.identifiers,
                 name=ref.name,
+                account_ids=ref.account_ids,
             )
             for relation, ref in plan.relations.items()
             if not ref.no_rows
         }
         errors: list[Failure] = []
+        notes: dict[str, None] = {}
         fetched_all = _fetch_all(fetch, list(requests.values()))
         for relation, fetched in zip(requests, fetched_all, strict=True):
             errors.extend(failures_in(fetched))
+            notes.update(dict.fromkeys(fetched.attrs.get(NOTES_ATTR) or []))
             if plan.placeholders:
                 nulls = frame([{}] * len(fetched), plan.placeholders).set_axis(fetched.index)
                 fetched = pd.concat([fetched, nulls], axis=1)
@@ -255,6 +271,8 @@ def execute_plan(
         connection.close()
     result = to_pandas(table)
     set_failures(result, errors)
+    if notes:
+        result.attrs[NOTES_ATTR] = list(notes)
     return result
 
 
