@@ -30,6 +30,7 @@ _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 #: The API call that fills a column, by the column's source.
 CALLS = {
     "region": "(the region asked)",
+    "account": "(the account, from the store's ARN)",
     "list": "ListSequenceStores",
     "get": "GetSequenceStore",
     "tags": "ListTagsForResource",
@@ -64,7 +65,7 @@ def resource_columns(resource: str) -> list[ColumnInfo]:
             types[c.name],
             not c.extra,
             # Extras ListSequenceStores carries are read by GetSequenceStore for one ID.
-            CALLS[c.source],
+            CALLS.get(c.source, c.source),
             c.doc,
         )
         for c in COLUMNS
