@@ -32,6 +32,7 @@ from .describe import answer_catalog
 from .failures import translate_duckdb_error
 from .frames import LocalFrames
 from .plan import DeleteStatement, SelectPlan, plan_statement
+from .quoted import fill_quoted_placeholders
 from .sandbox import sandbox_connection
 from .templates import render_template
 
@@ -130,6 +131,8 @@ def run_query(
         return catalog
     accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     local = LocalFrames(frames, namespace)
+    # '{{name}}' in quotes is the literal it was meant to be (or refused), never text.
+    sql = fill_quoted_placeholders(sql, namespace)
     plan = plan_statement(render_template(sql, namespace), local)
     if isinstance(plan, DeleteStatement):
         return run_delete(plan, confirm=confirm, regions=regions, session=session)
