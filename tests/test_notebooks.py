@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -121,13 +122,20 @@ def check_saved_outputs(cells: list[Any]) -> None:
             assert "text/html" in summaries[0]["data"]
 
 
-def check_quickstart(cells: list[Any], cwd: Path) -> None:
+def outputs_of(cells: list[Any]) -> Callable[[str], str]:
+    """``output(start)``: the text output of the one cell whose source starts with ``start``."""
     by_source = {cell.source: text_of(cell.outputs) for cell in cells}
 
     def output(start: str) -> str:
         matches = [out for source, out in by_source.items() if source.startswith(start)]
         assert len(matches) == 1, start
         return matches[0]
+
+    return output
+
+
+def check_quickstart(cells: list[Any], cwd: Path) -> None:
+    output = outputs_of(cells)
 
     assert "the data is FAKE" in output("%omics --demo")
     seed = output("%%omics\nSELECT region, arn")
@@ -159,12 +167,7 @@ def check_quickstart(cells: list[Any], cwd: Path) -> None:
 
 
 def check_audit(cells: list[Any], cwd: Path) -> None:
-    by_source = {cell.source: text_of(cell.outputs) for cell in cells}
-
-    def output(start: str) -> str:
-        matches = [out for source, out in by_source.items() if source.startswith(start)]
-        assert len(matches) == 1, start
-        return matches[0]
+    output = outputs_of(cells)
 
     [describe] = [c for c in cells if c.source.startswith("%%omics\nDESCRIBE")]
     # The full description, in the HTML the display formatter renders (text/plain cuts it).
