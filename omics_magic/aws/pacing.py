@@ -32,6 +32,7 @@ from ..errors import InputError
 
 __all__ = [
     "DEFAULT_RATE",
+    "MIN_RATE",
     "RATE_ENV",
     "Pacer",
     "PacingCancelled",
@@ -45,6 +46,8 @@ __all__ = [
 #: AWS's documented default quota (TPS per account, region and operation).
 DEFAULT_RATE = 5.0
 RATE_ENV = "OMICS_MAGIC_TPS"
+#: The slowest pacing accepted, in requests per second.
+MIN_RATE = 0.1
 #: Fraction of the quota actually used. Calls are spaced when they go out, but
 #: reach AWS's meter a little unevenly (thread scheduling, the network, the
 #: service's own queueing): against a quota that banks no burst, a call 10 ms
@@ -208,7 +211,8 @@ def resolve_rate(rate: Rate = "auto") -> float | None:
     Raises
     ------
     InputError
-        If the rate (or ``$OMICS_MAGIC_TPS``) is not a non-negative number.
+        If the rate (or ``$OMICS_MAGIC_TPS``) is not 0 or a number of at least
+        :data:`MIN_RATE`.
 
     Examples
     --------
@@ -236,4 +240,10 @@ def resolve_rate(rate: Rate = "auto") -> float | None:
         )
     if value == 0 or math.isinf(value):
         return None
+    if value < MIN_RATE:
+        # 1e-9 TPS would wait 30 years before the second call: a typo, not a quota.
+        raise InputError(
+            f"{source} must be at least {MIN_RATE} requests per second per region (one "
+            f"every {1 / MIN_RATE:g} s), or 0 for no pacing; got {rate!r}"
+        )
     return value
