@@ -69,7 +69,9 @@ def _options(shell: InteractiveShell) -> list[str]:
     parser = getattr(magic, "parser", None)
     if parser is None:
         return []
-    return [option for action in parser._actions for option in action.option_strings]
+    from .internals import parser_options
+
+    return parser_options(parser)
 
 
 def _split(context: CompletionContext) -> tuple[str, str, bool] | None:

@@ -73,9 +73,10 @@ def result_html(df: pd.DataFrame) -> str | None:
     The frame itself is not changed: the rendering works on its values as they are.
     """
     import pandas as pd
-    from pandas.io.formats import format as fmt
 
-    if df._info_repr() or not pd.get_option("display.notebook_repr_html"):
+    from .internals import large_frame_as_info
+
+    if large_frame_as_info(df) or not pd.get_option("display.notebook_repr_html"):
         return df._repr_html_()
     shown = df.copy(deep=False)
     shown.columns = [html.escape(str(c)) for c in df.columns]
@@ -83,20 +84,22 @@ def result_html(df: pd.DataFrame) -> str | None:
         shown.index = [html.escape(str(i)) for i in df.index]
     # By position: a query may give two columns the same name.
     formatters = [format_value if _is_text(df.dtypes.iloc[i]) else None for i in range(df.shape[1])]
+    # What pandas' own notebook rendering does with a long frame: min_rows, head and tail.
+    max_rows, min_rows = pd.get_option("display.max_rows"), pd.get_option("display.min_rows")
+    if max_rows and min_rows and len(df) > max_rows:
+        max_rows = min(min_rows, max_rows)
     with pd.option_context("display.max_colwidth", None):
-        formatter = fmt.DataFrameFormatter(
-            shown,
+        return shown.to_html(
             formatters=formatters,
             na_rep="NaN",
             float_format=pd.get_option("display.float_format"),
             bold_rows=True,
             escape=False,  # every text cell, name and label is escaped above
-            max_rows=pd.get_option("display.max_rows"),
-            min_rows=pd.get_option("display.min_rows"),
+            max_rows=max_rows,
             max_cols=pd.get_option("display.max_columns"),
             show_dimensions=pd.get_option("display.show_dimensions"),
+            notebook=True,
         )
-        return fmt.DataFrameRenderer(formatter).to_html(notebook=True)
 
 
 def _is_text(dtype: Any) -> bool:

@@ -22,8 +22,7 @@ __all__ = ["FIX_HINTS", "Note", "failure_notes"]
 FIX_HINTS = {
     "not_enabled": "enable the region for the account, or leave it out "
     "(-r REGION, or %config OmicsMagic.regions = [...])",
-    "denied": "allow omics:ListSequenceStores, omics:GetSequenceStore and "
-    "omics:ListTagsForResource to these credentials",
+    "denied": "allow {actions} to these credentials",
     "throttled": "run the query again later, or lower $OMICS_MAGIC_TPS",
     "unavailable": "run the query again, or give it longer (%config OmicsMagic.timeout)",
     "error": "AWS's message is in .attrs['omics_errors']",
@@ -55,6 +54,17 @@ class Note:
     def mimebundle(self) -> dict[str, str]:
         """What IPython's ``display(..., raw=True)`` shows: text and HTML."""
         return {"text/plain": self.text, "text/html": self._repr_html_()}
+
+
+def _actions(failures: Sequence[Failure]) -> str:
+    """The IAM actions of the calls the failed resources make (``omics:ListReadSets``...)."""
+    from .resources import RESOURCES
+
+    named = {f.resource for f in failures if f.resource in RESOURCES}
+    resources = [RESOURCES[name] for name in named] or list(RESOURCES.values())
+    actions = [f"omics:{call.operation}" for r in resources for call in r.operations]
+    found = list(dict.fromkeys(actions))
+    return ", ".join(found[:-1]) + f" and {found[-1]}" if len(found) > 1 else found[0]
 
 
 def failure_notes(failures: Sequence[Failure]) -> Note | None:
@@ -91,6 +101,11 @@ def failure_notes(failures: Sequence[Failure]) -> Note | None:
             line += "; details in .attrs['omics_errors']"
         lines.append(line)
     kinds = dict.fromkeys(f.kind if f.kind in FIX_HINTS else "error" for f in failures)
-    hints = [f"{KIND_TEXT.get(kind, KIND_TEXT['error'])}: {FIX_HINTS[kind]}" for kind in kinds]
+    hints = [
+        f"{KIND_TEXT.get(kind, KIND_TEXT['error'])}: {FIX_HINTS[kind]}".format(
+            actions=_actions(failures)
+        )
+        for kind in kinds
+    ]
     lines.append("fix: " + "; ".join(hints))
     return Note(tuple(lines))

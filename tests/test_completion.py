@@ -8,6 +8,7 @@ from IPython.core.completer import provisionalcompleter
 from IPython.core.interactiveshell import InteractiveShell
 
 from omics_magic.columns import ALL_COLUMNS, EXTRA_COLUMNS
+from omics_magic.resources import READ_SETS
 from tests.magic_support import run_cell
 
 CURSOR = "|"
@@ -46,6 +47,30 @@ def test_columns_of_the_resources_in_the_statement_extras_too(ip: InteractiveShe
     columns = {key.split("\n")[1].removeprefix("SELECT s.") for key in found}
     assert set(ALL_COLUMNS) <= columns and set(EXTRA_COLUMNS) <= columns
     assert "SELECT" not in columns  # no keywords after a qualifier
+
+
+def test_read_sets_too_from_their_definition(ip: InteractiveShell) -> None:
+    found = complete(ip, "%%omics\nSELECT * FROM aws.omics.re|")
+    prefix = "%%omics\nSELECT * FROM "
+    assert set(found) == {prefix + "aws.omics.read_set", prefix + "aws.omics.read_sets"}
+    found = complete(ip, "%%omics\nSELECT r.f|\nFROM aws.omics.read_sets r")
+    assert {key.split("\n")[1] for key in found} == {
+        f"SELECT r.{c}" for c in READ_SETS.all_columns if c.startswith("f")
+    }
+    assert "SELECT r.files" in {key.split("\n")[1] for key in found}  # an extra field
+    # A join: the columns of both resources, and only theirs.
+    cell = (
+        "%%omics\nSELECT |\nFROM aws.omics.sequence_stores s "
+        "JOIN aws.omics.read_sets r USING (sequence_store_id)"
+    )
+    columns = {
+        key.split("\n")[1].removeprefix("SELECT ")
+        for key, kind in complete(ip, cell).items()
+        if kind == "column"
+    }
+    assert {"sample_id", "files", "sse_config", "s3_uri"} <= columns
+    stores_only = complete(ip, "%%omics\nSELECT |\nFROM aws.omics.sequence_stores")
+    assert "%%omics\nSELECT sample_id" not in stores_only
 
 
 def test_sql_keywords_in_the_case_being_typed(ip: InteractiveShell) -> None:

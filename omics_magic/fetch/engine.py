@@ -19,9 +19,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -35,12 +35,13 @@ from ..aws.accounts import (
 )
 from ..aws.clients import check_credentials, omics_client
 from ..aws.pacing import Rate, pacer_for
-from ..columns import frame, resolve_columns
 from ..errors import AmbiguousStoreError, CredentialsError, InputError
 from ..failures import ERRORS_ATTR, Failure, set_failures
 from ..regions import resolve_regions, validate_identifier
+from ..resources import RESOURCES, SEQUENCE_STORES, Resource
 from .accounts import ACCOUNTS_ATTR, NOTES_ATTR, Reached, reach_accounts
-from .calls import GET, LIST, TAGS, RegionCalls
+from .calls import RegionCalls
+from .children import fetch_children
 from .options import FetchOptions, check_timeout
 from .progress import Progress
 from .region import Plan, RegionResult, fetch_region
@@ -237,6 +238,9 @@ def fetch_frame(
     accounts: AccountChoice | None = None,
     account_ids: Iterable[str] | None = None,
     reached: Reached | None = None,
+    resource: Resource = SEQUENCE_STORES,
+    filters: Mapping[str, Any] | None = None,
+    parents: Iterable[str] | Mapping[str, Iterable[str]] | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
@@ -254,8 +258,13 @@ def fetch_frame(
     ``reached`` is for callers that already reached the sessions (refresh and
     delete, per row's account): they are used as they are.
 
+    ``resource`` is what to fetch (sequence stores by default); ``filters`` go
+    into its list call's ``filter`` as they are; ``parents``, for a resource
+    that lives in a parent (read sets), are the parent IDs to read in every
+    region, or region -> parent IDs (None: list the parents).
+
     ``progress`` is for callers that make several fetches (a query reading
-    several relations): each reports its regions and stores into it, and the
+    several relations): each reports its regions and rows into it, and the
     caller finishes it. Without it, the fetch shows its own progress (as
     ``options.progress`` says) and ends it with the summary line.
 
@@ -269,8 +278,9 @@ def fetch_frame(
     elif not isinstance(options, FetchOptions):
         raise TypeError(f"options must be FetchOptions, not {type(options).__name__}")
     region_names = resolve_regions(regions)
-    names = resolve_columns(columns)
-    ids = None if identifiers is None else _identifiers(identifiers)
+    names = resource.resolve_columns(columns)
+    ids = None if identifiers is None else _identifiers(identifiers, resource)
+    parent_ids = _parents(parents, resource)
     if name is not None and not (isinstance(name, str) and 1 <= len(name) <= MAX_NAME):
         raise InputError(f"name must be a string of 1 to {MAX_NAME} characters; got {name!r}")
     wanted = None if account_ids is None else check_account_ids(account_ids)
@@ -284,11 +294,11 @@ def fetch_frame(
     targets = [t for t in reached.sessions if wanted is None or t.account_id in wanted]
     units = [(target, region) for target in targets for region in region_names]
 
-    plan = Plan(names, name, ids)
+    plan = Plan(names, name, ids, resource, dict(filters or {}), parent_ids)
     own = progress is None
     tracker = Progress.auto(options.progress) if progress is None else progress
     try:
-        if ids == () or not units:
+        if ids == () or parent_ids == () or not units:
             results = [RegionResult(region) for _, region in units]
         else:
             results = _fetch_regions(
@@ -303,9 +313,9 @@ def fetch_frame(
         if own:
             tracker.finish(stopped=True)
         raise
-    df = frame([row for result in results for row in result.rows], names)
+    df = resource.frame([row for result in results for row in result.rows], names)
     failures = reached.failures + _account_wide(
-        [r.error for r in results if r.error is not None], len(region_names)
+        [f for r in results for f in (r.error, *r.more) if f is not None], len(region_names)
     )
     if own:
         tracker.finish(failures)
@@ -320,10 +330,27 @@ def fetch_frame(
     return df
 
 
-def _identifiers(identifiers: Iterable[str]) -> tuple[str, ...]:
+def _identifiers(identifiers: Iterable[str], resource: Resource) -> tuple[str, ...]:
     if isinstance(identifiers, str):
         identifiers = [identifiers]
-    return tuple(dict.fromkeys(validate_identifier(i) for i in identifiers))
+    if isinstance(identifiers, bytes) or not isinstance(identifiers, Iterable):
+        raise InputError(f"IDs must be a list of strings; got {identifiers!r}")
+    return tuple(dict.fromkeys(resource.validate_identifier(i) for i in identifiers))
+
+
+def _parents(
+    parents: Iterable[str] | Mapping[str, Iterable[str]] | None, resource: Resource
+) -> tuple[str, ...] | dict[str, tuple[str, ...]] | None:
+    if parents is None:
+        return None
+    if resource.parent is None:
+        raise InputError(f"{resource.sql_name} does not live in another resource")
+    parent = RESOURCES[resource.parent.resource]
+    if isinstance(parents, Mapping):
+        return {
+            resolve_regions(region)[0]: _identifiers(ids, parent) for region, ids in parents.items()
+        }
+    return _identifiers(parents, parent)
 
 
 def _fetch_regions(
@@ -354,23 +381,27 @@ def _fetch_regions(
         # AWS meters quotas per account, region and operation; a lone session's
         # account may be unknown (no STS call was needed): its access key stands in.
         account = target.account_id or check_credentials(target.session)
+        operations = _operations(plan.resource)
         pacers = {
-            op: pacer_for((account, client.meta.endpoint_url, region, op), tps)
-            for op in (LIST, GET, TAGS)
+            op: pacer_for((account, client.meta.endpoint_url, region, op), tps) for op in operations
         }
         key = (account, str(client.meta.endpoint_url), region)
         remembered = skipped(key)
         if remembered is not None:  # it answered not_enabled earlier: not asked again
             return RegionResult(region, error=remembered)
-        calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[index])
+        calls = RegionCalls(
+            region, client, pacers, calls_pool, limiter, cancels[index], methods=operations
+        )
+        fetch_one = fetch_children if plan.resource.parent is not None else fetch_region
         try:
-            result = fetch_region(calls, plan)
+            result = fetch_one(calls, plan)
         except CredentialsError as err:
             if not several:
                 raise  # nothing else could be queried: one line on how to configure
             result = RegionResult(region, error=account_failure(target, err))
         if result.error is not None:
             result.error = _of(target, result.error)
+        result.more = [_of(target, f) for f in result.more]
         remember(key, result.error, answered_rows=len(result.rows))
         return result
 
@@ -387,7 +418,8 @@ def _fetch_regions(
             done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
             for future in done:
                 answered = future.exception() is None
-                progress.region_done(stores=len(future.result().rows) if answered else 0)
+                rows = len(future.result().rows) if answered else 0
+                progress.region_done(stores=rows, plural=plan.resource.plural)
     finally:
         # Never wait on a stuck region: its daemon threads finish (or time out) on their own.
         for future in pending:
@@ -402,6 +434,14 @@ def _fetch_regions(
         else:
             results.append(future.result())  # re-raises CredentialsError (or a bug)
     return results
+
+
+def _operations(resource: Resource) -> dict[str, str]:
+    """Operation -> client method of every call a fetch of ``resource`` may make."""
+    calls = list(resource.operations)
+    if resource.parent is not None:
+        calls.append(RESOURCES[resource.parent.resource].list)
+    return {call.operation: call.method for call in calls}
 
 
 def _account_wide(failures: list[Failure], n_regions: int) -> list[Failure]:

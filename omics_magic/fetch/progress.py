@@ -33,21 +33,34 @@ _STYLE = "font-family: var(--jp-code-font-family, monospace); font-size: 0.9em; 
 
 
 def in_notebook() -> bool:
-    """True inside a Jupyter kernel (not in a terminal IPython, a script or a test run)."""
-    if "ipykernel" not in sys.modules:
+    """True inside a real ipykernel (a notebook or console front end).
+
+    A shell of ipykernel's own class, not just any shell with a ``kernel``
+    attribute: tests and plain IPython never get progress they didn't ask for.
+    """
+    zmqshell = sys.modules.get("ipykernel.zmqshell")
+    if zmqshell is None:
         return False
     from IPython import get_ipython
 
-    return getattr(get_ipython(), "kernel", None) is not None
+    shell = get_ipython()
+    return isinstance(shell, zmqshell.ZMQInteractiveShell) and shell.kernel is not None
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    """``1 store``, ``2 stores``; ``word`` is the plural (``stores``, ``read sets``)."""
+    return f"{n} {word.removesuffix('s') if n == 1 else word}"
+
+
+def _rows(rows: int | Mapping[str, int]) -> str:
+    """``50 stores`` or ``3 stores, 40 read sets``: the rows read, per resource."""
+    counts = {"stores": rows} if isinstance(rows, int) else dict(rows) or {"stores": 0}
+    return ", ".join(_plural(n, plural) for plural, n in counts.items())
 
 
 def summary_line(
     regions: int,
-    stores: int,
+    stores: int | Mapping[str, int],
     seconds: float,
     failures: Iterable[Failure | Mapping[str, Any]] = (),
     *,
@@ -55,6 +68,11 @@ def summary_line(
     accounts: int = 1,
 ) -> str:
     """The line a finished fetch leaves behind.
+
+    ``stores`` is how many rows were read: a number of stores, or a number
+    per resource's plural (``{"stores": 3, "read sets": 40}``). A failure
+    about one store (its read sets could not be listed) counts as a store,
+    not a region.
 
     Examples
     --------
@@ -64,20 +82,26 @@ def summary_line(
     '3 regions, 1 store in 0.4 s; 1 region skipped (see below)'
     >>> summary_line(4, 9, 1.0, accounts=2)
     '2 accounts, 4 regions, 9 stores in 1.0 s'
+    >>> failed = {"kind": "denied", "sequence_store_id": "1234567890"}
+    >>> summary_line(2, {"stores": 3, "read sets": 1}, 0.5, [failed])
+    '2 regions, 3 stores, 1 read set in 0.5 s; 1 store failed (see below)'
     """
     records = [Failure.from_dict(f) for f in failures]
     skipped = sum(1 for f in records if f.skipped)
-    failed = len(records) - skipped
-    head = f"{_plural(regions, 'region')}, {_plural(stores, 'store')} in {seconds:.1f} s"
+    per_store = sum(1 for f in records if not f.skipped and f.sequence_store_id is not None)
+    failed = len(records) - skipped - per_store
+    head = f"{_plural(regions, 'regions')}, {_rows(stores)} in {seconds:.1f} s"
     if accounts > 1:
-        head = f"{_plural(accounts, 'account')}, {head}"
+        head = f"{_plural(accounts, 'accounts')}, {head}"
     if stopped:  # interrupted, or an error ended the fetch
-        head = f"stopped after {seconds:.1f} s, {_plural(stores, 'store')} read"
+        head = f"stopped after {seconds:.1f} s, {_rows(stores)} read"
     parts = []
     if failed:
-        parts.append(f"{_plural(failed, 'region')} failed")
+        parts.append(f"{_plural(failed, 'regions')} failed")
+    if per_store:
+        parts.append(f"{_plural(per_store, 'stores')} failed")
     if skipped:
-        parts.append(f"{skipped} skipped" if parts else f"{_plural(skipped, 'region')} skipped")
+        parts.append(f"{skipped} skipped" if parts else f"{_plural(skipped, 'regions')} skipped")
     if not parts:
         return head
     return f"{head}; {', '.join(parts)} (see below)"
@@ -97,14 +121,16 @@ class Progress:
     >>> progress = Progress(show=False)
     >>> progress.add_regions(["us-east-1", "eu-west-1"])
     >>> progress.region_done(stores=5)
+    >>> progress.region_done(stores=7, plural="read sets")
     >>> progress.counts()
-    (1, 2, 5)
+    (2, 2, 12)
     """
 
     def __init__(self, show: bool) -> None:
         self.show = show
         self._lock = threading.Lock()
-        self._regions = self._done = self._stores = 0
+        self._regions = self._done = 0
+        self._rows: dict[str, int] = {}  # rows read, per resource's plural
         # (account, region) pairs asked, over every fetch of a query.
         self._units: set[tuple[str | None, str]] = set()
         self._started = time.monotonic()
@@ -121,9 +147,9 @@ class Progress:
         return cls(in_notebook() if progress is None else bool(progress))
 
     def counts(self) -> tuple[int, int, int]:
-        """(regions answered, regions asked, stores read) so far, over every fetch."""
+        """(regions answered, regions asked, rows read) so far, over every fetch."""
         with self._lock:
-            return self._done, self._regions, self._stores
+            return self._done, self._regions, sum(self._rows.values())
 
     def add_regions(self, regions: Iterable[str | tuple[str | None, str]]) -> None:
         """More regions, or (account, region) pairs, to wait for (each relation adds its own)."""
@@ -133,11 +159,11 @@ class Progress:
             self._units.update(units)
         self._draw(force=not self._shown)
 
-    def region_done(self, stores: int = 0) -> None:
-        """One region answered (or failed) with ``stores`` rows."""
+    def region_done(self, stores: int = 0, *, plural: str = "stores") -> None:
+        """One region answered (or failed) with ``stores`` rows of the resource ``plural``."""
         with self._lock:
             self._done += 1
-            self._stores += stores
+            self._rows[plural] = self._rows.get(plural, 0) + stores
         self._draw()
 
     def _draw(self, *, force: bool = False) -> None:
@@ -148,10 +174,10 @@ class Progress:
             if self._finished or (not force and now - self._drawn < REDRAW_EVERY):
                 return
             self._drawn = now
-            done, total, stores = self._done, self._regions, self._stores
+            done, total, rows = self._done, self._regions, dict(self._rows)
         text = (
-            f"omics: {done} of {_plural(total, 'region')} answered, "
-            f"{_plural(stores, 'store')} so far ({now - self._started:.1f} s)"
+            f"omics: {done} of {_plural(total, 'regions')} answered, "
+            f"{_rows(rows)} so far ({now - self._started:.1f} s)"
         )
         self._publish(text)
 
@@ -183,11 +209,11 @@ class Progress:
         """
         with self._lock:
             already, self._finished = self._finished, True
-            total, stores = len({region for _, region in self._units}), self._stores
+            total, rows = len({region for _, region in self._units}), dict(self._rows)
             accounts = len({account for account, _ in self._units})
         line = summary_line(
             total,
-            stores,
+            rows,
             time.monotonic() - self._started,
             failures,
             stopped=stopped,

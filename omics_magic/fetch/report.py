@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 import warnings
 
 from ..errors import FetchError, RegionFailureWarning
 from ..failures import Failure, failure_note
+from ..internals import caller_stacklevel
 
 __all__ = ["report_failures"]
 
@@ -25,15 +25,5 @@ def report_failures(
     warnings.warn(
         failure_note(failures, total=n_regions),
         RegionFailureWarning,
-        stacklevel=_caller_stacklevel(),
+        stacklevel=caller_stacklevel("omics_magic"),
     )
-
-
-def _caller_stacklevel() -> int:
-    """The stacklevel of the first frame outside omics_magic, for warnings.warn's caller."""
-    frame_, level = sys._getframe(1), 1
-    while frame_.f_back is not None and frame_.f_globals.get("__name__", "").startswith(
-        "omics_magic"
-    ):
-        frame_, level = frame_.f_back, level + 1
-    return level

@@ -126,12 +126,15 @@ def parse_one_statement(sql: str) -> exp.Expr:
     first = statements[0][0].text.upper()
     if first in _REFUSED_STATEMENTS:
         raise SQLError(f"{first} statements are not allowed; {_HINT}")
-    # DuckDB runs the SQL: its parser's word on a syntax error is the one to show.
-    from .syntax import duckdb_syntax_error
+    # DuckDB runs a SELECT: its parser's word on a syntax error is the one to show.
+    # A DELETE never reaches DuckDB (sql/delete.py reads it and says which forms
+    # it runs), so DuckDB's grammar (no DELETE ... LIMIT, say) doesn't judge it.
+    if first != "DELETE":
+        from .syntax import duckdb_syntax_error
 
-    syntax_error = duckdb_syntax_error(sql)
-    if syntax_error is not None:
-        raise syntax_error
+        syntax_error = duckdb_syntax_error(sql)
+        if syntax_error is not None:
+            raise syntax_error
     logging.getLogger("sqlglot").addFilter(_QUIET)  # once: addFilter skips a repeat
     _QUIET.parsing.on = True  # no "falling back to Command" warnings on screen
     try:

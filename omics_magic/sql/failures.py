@@ -6,7 +6,6 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from ..columns import ALL_COLUMNS, EXTRA_COLUMNS
 from ..errors import OmicsMagicError, SQLError, UnknownColumnError
 from .plan import SelectPlan, valid_columns_hint
 
@@ -23,7 +22,7 @@ def _did_you_mean(name: str, message: str, others: Sequence[str]) -> str:
     """``did you mean 'x'? `` for the closest column (DuckDB's candidates, ours), or ''."""
     bindings = message.partition("Candidate bindings:")[2]
     candidates = [c.rsplit(".", 1)[-1] for c in _CANDIDATE.findall(bindings)]
-    candidates += [*others, *ALL_COLUMNS, "data__Identifier"]
+    candidates += [*others, "data__Identifier"]
     candidates = [c for c in dict.fromkeys(candidates) if c.lower() != name.lower()]
     folded = {c.lower(): c for c in candidates}
     close = difflib.get_close_matches(name.lower(), list(folded), n=1, cutoff=0.6)
@@ -42,14 +41,16 @@ def translate_duckdb_error(
         name = missing.group(1) or missing.group(2)
         line_col = plan.positions.get(name.lower())
         where = f" (line {line_col[0]}, column {line_col[1]})" if line_col else ""
-        if name.lower() in EXTRA_COLUMNS:
+        kinds = [ref.kind for ref in plan.refs] or ["sequence_stores"]
+        if any(name.lower() in ref.definition.extra_columns for ref in plan.refs):
             return UnknownColumnError(
                 f"column {name!r}{where} is an extra field: name it in the SELECT that reads "
                 "aws.omics.* (SELECT * gives only the nine documented columns)"
             )
+        ours = [c for ref in plan.refs for c in ref.definition.all_columns]
         return UnknownColumnError(
-            f"unknown column {name!r}{where}; {_did_you_mean(name, str(err), columns)}"
-            f"{valid_columns_hint()}"
+            f"unknown column {name!r}{where}; "
+            f"{_did_you_mean(name, str(err), [*columns, *ours])}{valid_columns_hint(kinds)}"
         )
     if isinstance(err, duckdb.PermissionException):
         return SQLError(

@@ -77,3 +77,29 @@ def test_strict_failure_still_ends_with_the_summary(
             "SELECT name FROM aws.omics.sequence_stores", regions=TWO, strict=True
         )
     assert outputs[-1]["data"]["text/plain"].endswith("1 region failed (see below)")
+
+
+def test_read_sets_are_counted_as_read_sets_and_a_failed_store_as_a_store(
+    notebook: InteractiveShell, omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
+    for region in TWO:
+        store = omics_backend.create_sequence_store(region, f"wgs-{region}")["id"]
+        for i in range(2):
+            omics_backend.add_read_set(region, store, name=f"rs-{i}")
+    with displayed(notebook) as outputs:
+        omics_magic.run_query(
+            "SELECT s.name, r.name FROM aws.omics.sequence_stores s "
+            "JOIN aws.omics.read_sets r ON r.sequence_store_id = s.sequence_store_id",
+            regions=TWO,
+        )
+    summary = outputs[-1]["data"]["text/plain"]
+    assert summary.startswith("omics: 2 regions, 2 stores, 4 read sets in "), summary
+    omics_backend.inject_error(
+        "AccessDeniedException", region="eu-west-1", operation="ListReadSets"
+    )
+    with displayed(notebook) as outputs, pytest.warns(omics_magic.RegionFailureWarning):
+        omics_magic.run_query("SELECT name FROM aws.omics.read_sets", regions=TWO)
+    summary = outputs[-1]["data"]["text/plain"]
+    assert summary.startswith("omics: 2 regions, 2 read sets in "), summary
+    assert summary.endswith("; 1 store failed (see below)"), summary

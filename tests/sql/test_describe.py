@@ -8,12 +8,18 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 import omics_magic
-from omics_magic.columns import COLUMNS
-from omics_magic.sql.plan import RESOURCES
+from omics_magic.sql.plan import RESOURCES, TABLES
 from omics_magic.testing import OmicsBackend
 from tests.magic_support import run_cell
 
-DESCRIBE_COLUMNS = ["column_name", "column_type", "in_select_star", "api_call", "description"]
+DESCRIBE_COLUMNS = [
+    "column_name",
+    "column_type",
+    "in_select_star",
+    "api_call",
+    "pushdown",
+    "description",
+]
 
 
 @pytest.mark.parametrize("resource", sorted(RESOURCES))
@@ -26,17 +32,45 @@ def test_describe_lists_every_column_without_any_aws_call(
     pd.testing.assert_frame_equal(by_python, by_magic)
     assert list(by_python.columns) == DESCRIBE_COLUMNS
     rows = by_python.set_index("column_name")
-    for column in COLUMNS:
+    definition, _ = TABLES[resource]
+    # Every column of the resource's definition, SELECT *'s first, then data__Identifier.
+    assert list(rows.index) == [*definition.all_columns, "data__Identifier"]
+    for column in definition.columns:
         row = rows.loc[column.name]
         assert row["in_select_star"] == (not column.extra)
         assert row["description"] == column.doc
     assert rows.loc["tags", "column_type"] == "MAP(VARCHAR, VARCHAR)"
     assert rows.loc["tags", "api_call"] == "ListTagsForResource"
+    assert "TIMESTAMP WITH TIME ZONE" == rows.loc["creation_time", "column_type"]
+    assert rows.loc["region", "pushdown"] == "= / IN: only these regions are called"
+    assert rows.loc["description", "pushdown"] == ""  # DuckDB alone applies it
+
+
+def test_describe_the_stores() -> None:
+    rows = omics_magic.run_query("DESCRIBE aws.omics.sequence_stores").set_index("column_name")
     assert rows.loc["s3_uri", "api_call"] == "GetSequenceStore"
     assert rows.loc["name", "api_call"] == "ListSequenceStores"
-    assert "TIMESTAMP WITH TIME ZONE" == rows.loc["creation_time", "column_type"]
+    assert rows.loc["name", "pushdown"] == "=: the name filter of ListSequenceStores"
     assert "key_arn IS NOT NULL" in rows.loc["sse_config", "description"]
-    assert "data__Identifier" in rows.index
+    assert rows.loc["sequence_store_id", "pushdown"].startswith("= / IN: GetSequenceStore by ID")
+    one = omics_magic.run_query("DESCRIBE aws.omics.sequence_store").set_index("column_name")
+    assert one.loc["name", "api_call"] == "GetSequenceStore"  # one store: got, not listed
+    assert one.loc["name", "pushdown"] == ""
+
+
+def test_describe_the_read_sets() -> None:
+    rows = omics_magic.run_query("DESCRIBE aws.omics.read_sets").set_index("column_name")
+    assert rows.loc["sample_id", "api_call"] == "ListReadSets"
+    assert rows.loc["files", "api_call"] == "GetReadSetMetadata"
+    assert not rows.loc["files", "in_select_star"]
+    assert rows.loc["sample_id", "pushdown"] == "=: the sampleId filter of ListReadSets"
+    assert "createdAfter / createdBefore" in rows.loc["creation_time", "pushdown"]
+    assert rows.loc["sequence_store_id", "pushdown"] == (
+        "= / IN: ListReadSets in these stores only, no ListSequenceStores"
+    )
+    assert rows.loc["sequence_information", "column_type"].startswith("STRUCT(total_read_count")
+    one = omics_magic.run_query("DESCRIBE aws.omics.read_set").set_index("column_name")
+    assert "needs sequence_store_id and it" in one.loc["data__Identifier", "description"]
 
 
 def test_show_resources_lists_the_resources(
@@ -47,6 +81,10 @@ def test_show_resources_lists_the_resources(
     assert omics_backend.requests.records == []
     pd.testing.assert_frame_equal(by_python, by_magic)
     assert list(by_python["resource"]) == list(RESOURCES)
+    assert "aws.omics.read_sets" in set(by_python["resource"])
+    lives_in = dict(zip(by_python["resource"], by_python["lives_in"], strict=True))
+    assert lives_in["aws.omics.read_sets"] == "aws.omics.sequence_stores"
+    assert lives_in["aws.omics.sequence_stores"] is None
 
 
 @pytest.mark.parametrize(
