@@ -138,12 +138,12 @@ def wait_for(
     *,
     deadline: float | None = None,
     cancel: threading.Event | None = None,
-    on_done: Callable[[int], None] | None = None,
+    on_done: Callable[[set[Future[Any]]], None] | None = None,
 ) -> set[Future[Any]]:
     """Wait until every future is done, ``deadline`` (``time.monotonic()``) passes, or
     ``cancel`` is set; returns the futures not done.
 
-    ``on_done(n)`` is told each time ``n`` more are done (a progress bar). In the
+    ``on_done(done)`` is given the futures each time more are done (progress). In the
     main thread a KeyboardInterrupt ends the wait at once, and propagates.
 
     Examples
@@ -155,7 +155,7 @@ def wait_for(
     """
     pending = {f for f in futures if not f.done()}
     if on_done is not None and len(pending) < len(futures):
-        on_done(len(futures) - len(pending))
+        on_done({f for f in futures if f.done()})
     while pending:
         if cancel is not None and cancel.is_set():
             break
@@ -166,7 +166,7 @@ def wait_for(
             remaining = POLL if remaining is None else min(remaining, POLL)
         done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
         if on_done is not None and done:
-            on_done(len(done))
+            on_done(done)
     return pending
 
 

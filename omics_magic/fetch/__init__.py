@@ -3,8 +3,9 @@ calls, failure reports, and ``df.omics.refresh()``.
 
 Modules: :mod:`.engine` (:func:`fetch_frame` and the public functions),
 :mod:`.region` (one region's share), :mod:`.calls` (paced, bounded,
-cancellable calls), :mod:`.report` (failures and progress), :mod:`.refresh`
-(re-reading a frame's stores). Threads come from :mod:`omics_magic.workers`.
+cancellable calls), :mod:`.report` (failures), :mod:`.progress` (progress and summary),
+:mod:`.skipped` (regions not enabled), :mod:`.refresh` (re-reading a frame's stores).
+Threads come from :mod:`omics_magic.workers`.
 """
 
 from __future__ import annotations
