@@ -110,6 +110,7 @@ def fake_aws_env(
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",
         "OMICS_MAGIC_REGIONS",
+        "OMICS_MAGIC_BURST",
     ):
         monkeypatch.delenv(name, raising=False)
     nowhere = tmp_path_factory.getbasetemp() / "no-aws-config"
@@ -120,6 +121,9 @@ def fake_aws_env(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET_KEY)
     monkeypatch.setenv("AWS_SESSION_TOKEN", FAKE_SESSION_TOKEN)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    from omics_magic.aws.pacing import forget_pacers
+
+    forget_pacers()  # each test's fake starts with full buckets: so does every pacer
     yield
 
 

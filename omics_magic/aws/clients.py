@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CredentialsError, InputError
 from .guard import check_demo_credentials, demo_mode_on
+from .pacing import THROTTLE_CODES as _THROTTLED
 from .pacing import install as install_pacing
 from .redact import install_log_redaction, redact
 
@@ -65,17 +66,6 @@ _NOT_ENABLED = {
     "AuthFailure",
     "OptInRequired",
     "SubscriptionRequiredException",
-}
-_THROTTLED = {
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottled",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-    "SlowDown",
-    "ProvisionedThroughputExceededException",
 }
 # Server-side failures that botocore already retried: the region could not answer
 # now, and asking later may work. InternalServerException (500) is one of them,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..aws.clients import check_credentials, omics_client, resolve_session
-from ..aws.pacing import Rate, pacer_for, resolve_rate
+from ..aws.pacing import Burst, Rate, pacer_for, resolve_burst, resolve_rate
 from ..columns import frame, resolve_columns
 from ..errors import AmbiguousStoreError, InputError
 from ..regions import resolve_regions, validate_identifier
@@ -66,6 +66,7 @@ def sequence_stores(
     max_concurrency: int | None = None,
     rate: Rate = "auto",
     name: str | None = None,
+    burst: Burst = "auto",
 ) -> pd.DataFrame:
     """Every sequence store in ``regions``, one row each.
 
@@ -94,6 +95,11 @@ def sequence_stores(
         ``$OMICS_MAGIC_TPS``, else AWS's default quota of 5; ``None`` or 0 turn pacing off.
     name
         Only stores with exactly this name.
+    burst
+        Calls the quota lets through at once, per region and operation: ``"auto"`` is
+        ``$OMICS_MAGIC_BURST``, else learned from the first throttled call (see
+        :mod:`omics_magic.aws.pacing`); a whole number for a raised quota whose burst
+        is known, 1 for a quota that banks none.
 
     Returns
     -------
@@ -128,6 +134,7 @@ def sequence_stores(
         timeout=timeout,
         max_concurrency=max_concurrency,
         rate=rate,
+        burst=burst,
     )
 
 
@@ -140,6 +147,7 @@ def sequence_store(
     strict: bool = False,
     timeout: float | None = None,
     rate: Rate = "auto",
+    burst: Burst = "auto",
 ) -> pd.DataFrame:
     """The sequence store ``identifier``: a frame of 0 or 1 rows.
 
@@ -169,6 +177,7 @@ def sequence_store(
         progress=False,
         timeout=timeout,
         rate=rate,
+        burst=burst,
     )
     if len(df) > 1:
         found = ", ".join(map(str, df["region"])) if "region" in df else f"{len(df)} regions"
@@ -192,6 +201,7 @@ def fetch_frame(
     rate: Rate = "auto",
     deadline: float | None = None,
     warn: bool = True,
+    burst: Burst = "auto",
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
 
@@ -231,6 +241,7 @@ def fetch_frame(
     ):
         raise InputError(f"max_concurrency must be an integer >= 1; got {max_concurrency!r}")
     tps = resolve_rate(rate)
+    banked = resolve_burst(burst)
     session = resolve_session(session)
     access_key = check_credentials(session)
 
@@ -244,6 +255,7 @@ def fetch_frame(
             session,
             access_key,
             tps=tps,
+            burst=banked,
             timeout=timeout,
             deadline=deadline,
             workers=max_concurrency
@@ -296,6 +308,7 @@ def _fetch_regions(
     access_key: str,
     *,
     tps: float | None,
+    burst: int | None,
     timeout: float | None,
     deadline: float | None,
     workers: int,
@@ -314,7 +327,7 @@ def _fetch_regions(
     def one_region(region: str) -> RegionResult:
         client = omics_client(session, region, max_pool=workers + 1)
         pacers = {
-            op: pacer_for((access_key, client.meta.endpoint_url, region, op), tps)
+            op: pacer_for((access_key, client.meta.endpoint_url, region, op), tps, burst)
             for op in (LIST, GET, TAGS)
         }
         calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[region])

@@ -18,7 +18,7 @@ from omics_magic.errors import RegionFailureWarning
 from omics_magic.sql.plan import plan_statement
 from omics_magic.sql.run import run_query
 from omics_magic.testing import OmicsBackend
-from tests.fetch_helpers import expected_records, records
+from tests.fetch_helpers import expected_records, most_throttles_per_bucket, records
 from tests.reliability.support import new_session
 
 THREADS = 8
@@ -64,7 +64,7 @@ def test_eight_threads_fetching_at_once_all_get_the_whole_frame(
     for df in frames:
         assert records(df) == expected
         assert df.attrs["omics_errors"] == []
-    assert backend.requests.count(status=429) == 0  # the pacers were shared, not doubled
+    assert most_throttles_per_bucket(backend) <= 1  # the pacers were shared, not doubled
     assert backend.requests.count("ListSequenceStores") == THREADS * len(REGIONS)
 
 
