@@ -26,8 +26,11 @@ them into one short line. Every message says what is wrong and how to fix it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .failures import Failure
 
 __all__ = [
     "AmbiguousStoreError",
@@ -86,12 +89,17 @@ class FetchError(OmicsMagicError):
     Parameters
     ----------
     errors
-        One record per failed region, as in ``df.attrs["omics_errors"]``.
+        One :class:`~omics_magic.failures.Failure` per failure (or its dict).
+        ``.errors`` holds them as dicts, as ``df.attrs["omics_errors"]`` does;
+        ``.failures`` as records.
     """
 
-    def __init__(self, message: str, errors: Sequence[dict[str, Any]] = ()) -> None:
+    def __init__(self, message: str, errors: Sequence[Failure | Mapping[str, Any]] = ()) -> None:
+        from .failures import Failure
+
         super().__init__(message)
-        self.errors: list[dict[str, Any]] = list(errors)
+        self.failures: tuple[Failure, ...] = tuple(Failure.from_dict(e) for e in errors)
+        self.errors: list[dict[str, Any]] = [f.to_dict() for f in self.failures]
 
 
 class AmbiguousStoreError(OmicsMagicError):

@@ -15,7 +15,7 @@ import re
 import sys
 import warnings
 from collections import ChainMap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
@@ -35,6 +35,8 @@ from .errors import OmicsMagicError, RegionFailureWarning
 if TYPE_CHECKING:
     import pandas as pd
     from IPython.core.interactiveshell import InteractiveShell
+
+    from .failures import Failure
 
 __all__ = ["OmicsMagic", "split_line"]
 
@@ -265,9 +267,11 @@ class OmicsMagic(Magics, Configurable):
             )
         if write is not None:
             write(result)
-        errors = result.attrs.get("omics_errors") or []
-        if errors:
-            self._show_note(_note(errors))
+        from .failures import failures_in
+
+        failures = failures_in(result)
+        if failures:
+            self._show_note(_note(failures))
         if target is not None:
             self.shell.user_ns[target] = result
             return None
@@ -290,13 +294,11 @@ def _demo_on() -> bool:
     return module is not None and module.active_demo() is not None
 
 
-def _note(errors: list[dict[str, Any]]) -> str:
+def _note(failures: Sequence[Failure]) -> str:
     """One short line about the regions that failed."""
-    listed = ", ".join(f"{e.get('region')} ({e.get('kind') or e.get('code')})" for e in errors)
-    return (
-        f"omics: {len(errors)} region(s) failed and are missing from the result: {listed}; "
-        "details in .attrs['omics_errors'], or use --strict to make this an error"
-    )
+    from .failures import failure_note
+
+    return f"omics: {failure_note(failures, audience='magic')}"
 
 
 def _output_writer(path: str, *, overwrite: bool) -> Callable[[pd.DataFrame], None]:

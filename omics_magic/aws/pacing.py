@@ -270,9 +270,7 @@ def install(client: Any) -> None:
     """
     events = client.meta.events
     events.register_first("before-send.omics", _before_send, unique_id=_HOOK_ID)
-    events.register(
-        "response-received.omics", _response_received, unique_id=f"{_HOOK_ID}.answer"
-    )
+    events.register("response-received.omics", _response_received, unique_id=f"{_HOOK_ID}.answer")
 
 
 def _before_send(**_: Any) -> None:

@@ -10,7 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..failures import Failure
 
 __all__ = [
     "EXIT_FAILED",
@@ -53,7 +56,9 @@ def query_command(args: argparse.Namespace) -> int:
         strict=args.strict,
         confirm=args.confirm,
     )
-    notes(result.attrs.get("omics_errors") or [])
+    from ..failures import failures_in
+
+    notes(failures_in(result))
     if output is not None:
         from ..export.files import write_frame
 
@@ -122,7 +127,7 @@ def demo_command(args: argparse.Namespace) -> int:
     return run_tour(Path(args.output_dir).expanduser(), notebook=args.notebook)
 
 
-def notes(errors: Sequence[dict[str, Any]]) -> None:
+def notes(errors: Sequence[Failure]) -> None:
     """One line on stderr per failed region."""
     from .render import region_note
 

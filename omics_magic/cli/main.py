@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, CredentialsError, AmbiguousStoreError) as err:
         return _fail(err, EXIT_USAGE)
     except FetchError as err:
-        notes(err.errors)
+        notes(err.failures)
         return _fail(err, EXIT_FAILED)
     except OmicsMagicError as err:
         return _fail(err, EXIT_FAILED)

@@ -12,11 +12,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..failures import Failure
 
 __all__ = ["FORMATS", "region_note", "render", "render_record"]
 
@@ -71,28 +75,18 @@ def render(
     return text if text.endswith("\n") else text + "\n"
 
 
-_KIND_TEXT = {
-    "not_enabled": "not enabled for this account",
-    "denied": "access denied",
-    "throttled": "throttled, after retries",
-    "unavailable": "unavailable",
-    "not_found": "not found",
-}
-
-
-def region_note(error: dict[str, Any]) -> str:
+def region_note(error: Failure | Mapping[str, Any]) -> str:
     """One line about a failed region, from a record of ``df.attrs["omics_errors"]``.
 
     Examples
     --------
     >>> print(region_note({"region": "eu-central-1", "kind": "throttled",  # doctest: +ELLIPSIS
     ...                    "code": "ThrottlingException", "message": "Rate exceeded."}))
-    eu-central-1: throttled, after retries (ThrottlingException: Rate exceeded); its ...
+    eu-central-1: throttled after retries (ThrottlingException: Rate exceeded); its ...
     """
-    kind = _KIND_TEXT.get(str(error.get("kind")), "failed")
-    message = str(error.get("message") or "").strip().rstrip(".")
-    detail = f"{error.get('code')}: {message}" if message else str(error.get("code"))
-    return f"{error.get('region')}: {kind} ({detail}); its results are missing or incomplete"
+    from ..failures import failure_note
+
+    return failure_note([error], detail=True, audience="cli")
 
 
 def render_record(df: pd.DataFrame, row: int = 0) -> str:

@@ -161,7 +161,8 @@ def _count_code(cells: Sequence[Any]) -> int:
 
 
 def _notes(df: Any, say: Any) -> None:
+    from ..failures import failures_in
     from .render import region_note
 
-    for error in df.attrs.get("omics_errors") or []:
+    for error in failures_in(df):
         say(f"note: {region_note(error)}")

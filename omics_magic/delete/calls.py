@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     import boto3
 
+    from ..failures import Failure
+
 __all__ = ["CONFLICT_HINT", "Calls", "Target"]
 
 GET = "GetSequenceStore"
@@ -61,14 +63,13 @@ class Target:
         else:
             self.message = f"{self.code} {when}: {self.detail}"
 
-    def error_record(self) -> dict[str, str]:
-        """The failure as an ``attrs["omics_errors"]`` record."""
-        return {
-            "region": self.region,
-            "code": self.code,
-            "message": self.detail,
-            "kind": self.kind or "",
-        }
+    def error_record(self) -> Failure:
+        """The failure as a record (``attrs["omics_errors"]`` holds its dict)."""
+        from ..failures import Failure
+
+        return Failure(
+            self.region, self.code, self.detail, self.kind or "", sequence_store_id=self.identifier
+        )
 
 
 class Calls:

@@ -28,6 +28,7 @@ from ..errors import (
     InputError,
     StoreNotFoundError,
 )
+from ..failures import failure_note, set_failures
 from ..regions import resolve_regions, store_keys, validate_identifier
 from . import confirm as confirming
 from .calls import Calls, Target
@@ -115,11 +116,12 @@ def delete_sequence_store(
     if not hits:
         where = ", ".join(regions)
         if unsearched:
-            failures = "; ".join(f"{s.region}: {s.code} {s.detail}" for s in unsearched)
+            records = [s.error_record() for s in unsearched]
+            failures = failure_note(records, detail=True, then=None, audience=None)
             raise FetchError(
                 f"store {identifier} was not found in {where}, but some regions could not "
                 f"be searched ({failures}); fix access there or pass region=",
-                [s.error_record() for s in unsearched],
+                records,
             )
         not_enabled = [s.region for s in found if s.kind == "not_enabled"]
         skipped = f" (not enabled there: {', '.join(not_enabled)})" if not_enabled else ""
@@ -127,8 +129,8 @@ def delete_sequence_store(
             f"no sequence store {identifier} in {where}{skipped}; nothing to delete"
         )
     notes = [
-        f"Not searched: {s.region} ({s.code} {s.detail}); a store with this ID there "
-        "would not be deleted."
+        f"Not searched: {failure_note([s.error_record()], detail=True, then=None, audience=None)}"
+        "; a store with this ID there would not be deleted."
         for s in unsearched
     ]
     return _confirm_and_delete(hits, calls, wanted, dry_run=dry_run, notes=notes, single=True)
@@ -199,7 +201,7 @@ def _confirm_and_delete(
     title = f"{'Would delete' if dry_run else 'About to delete'} {label}:"
     confirming.show_preview(preview, title if plan else "Nothing to delete.", notes)
     if dry_run:
-        preview.attrs["omics_errors"] = [s.error_record() for s in stores if s.store is None]
+        set_failures(preview, [s.error_record() for s in stores if s.store is None])
         return preview
     if not plan:
         return _report(stores)

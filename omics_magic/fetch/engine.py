@@ -7,8 +7,8 @@ are made: ListTagsForResource for ``tags``, GetSequenceStore for the extras
 that ListSequenceStores doesn't carry.
 
 A region that fails never costs another its rows. Failures are listed in
-``df.attrs["omics_errors"]`` (one record per failed region:
-``{"region", "code", "message", "kind"}``), reported once as a
+``df.attrs["omics_errors"]`` (one :class:`~omics_magic.failures.Failure` per
+failed region, as a dict: ``{"region", "code", "message", "kind"}``), reported once as a
 :class:`~omics_magic.errors.RegionFailureWarning`, or raised as
 :class:`~omics_magic.errors.FetchError` with ``strict=True``. What a failure
 costs a region is described in :mod:`omics_magic.fetch.region`.
@@ -25,13 +25,15 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..aws.clients import check_credentials, omics_client, resolve_session
-from ..aws.pacing import Burst, Rate, pacer_for, resolve_burst, resolve_rate
+from ..aws.pacing import Burst, Rate, pacer_for
 from ..columns import frame, resolve_columns
 from ..errors import AmbiguousStoreError, InputError
+from ..failures import ERRORS_ATTR, Failure, set_failures
 from ..regions import resolve_regions, validate_identifier
 from .calls import GET, LIST, TAGS, RegionCalls
+from .options import FetchOptions, check_timeout
 from .region import Plan, RegionResult, fetch_region
-from .report import ERRORS_ATTR, progress_bar, report_failures, show_progress
+from .report import progress_bar, report_failures, show_progress
 from .workers import DaemonPool
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ERRORS_ATTR",
     "REGIONS_ATTR",
+    "FetchOptions",
     "check_timeout",
     "fetch_frame",
     "sequence_store",
@@ -124,17 +127,16 @@ def sequence_stores(
     >>> df.attrs["omics_errors"]                                          # doctest: +SKIP
     [{'region': 'eu-west-2', 'code': 'UnrecognizedClientException', ...}]
     """
-    return fetch_frame(
-        resolve_regions(regions),
-        columns=columns,
-        name=name,
-        session=session,
+    options = FetchOptions(
         strict=strict,
         progress=progress,
         timeout=timeout,
         max_concurrency=max_concurrency,
         rate=rate,
         burst=burst,
+    )
+    return fetch_frame(
+        resolve_regions(regions), columns=columns, name=name, session=session, options=options
     )
 
 
@@ -168,16 +170,13 @@ def sequence_store(
     >>> omics_magic.sequence_store("1234567890", "us-east-1")  # doctest: +SKIP
     """
     identifier = validate_identifier(identifier)
+    options = FetchOptions(strict=strict, progress=False, timeout=timeout, rate=rate, burst=burst)
     df = fetch_frame(
         resolve_regions(region),
         columns=columns,
         identifiers=[identifier],
         session=session,
-        strict=strict,
-        progress=False,
-        timeout=timeout,
-        rate=rate,
-        burst=burst,
+        options=options,
     )
     if len(df) > 1:
         found = ", ".join(map(str, df["region"])) if "region" in df else f"{len(df)} regions"
@@ -194,54 +193,31 @@ def fetch_frame(
     identifiers: Iterable[str] | None = None,
     name: str | None = None,
     session: boto3.Session | None = None,
-    strict: bool = False,
-    progress: bool | None = None,
-    timeout: float | None = None,
-    max_concurrency: int | None = None,
-    rate: Rate = "auto",
-    deadline: float | None = None,
-    warn: bool = True,
-    burst: Burst = "auto",
+    options: FetchOptions | None = None,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
 
     Lists every store in ``regions`` (only those named ``name``, if given), or,
     with ``identifiers``, gets just those IDs in each region (misses are not
-    errors). Only the calls that ``columns`` need are made. Arguments are as in
-    :func:`sequence_stores`; everything is validated before any call.
-
-    ``deadline`` (a ``time.monotonic()`` time) is for callers that make several
-    fetches under one ``timeout`` (a query reading several relations): regions
-    still running at that time are reported as past the ``timeout``. Without
-    it, the deadline is ``timeout`` seconds from now. ``warn=False`` is for
-    callers that report failed regions their own way (run_query, refresh):
-    no RegionFailureWarning, without touching the process-wide warning
-    filters, which ``warnings.catch_warnings`` is not thread-safe about.
+    errors). Only the calls that ``columns`` need are made. How the fetch runs
+    (strict, progress, timeout, deadline, concurrency, rate, warn) is one
+    :class:`~omics_magic.fetch.options.FetchOptions`, validated when it was made
+    (None: the defaults); everything else is validated here, before any call.
 
     Examples
     --------
     >>> fetch_frame(["us-east-1"], columns=["sequence_store_id", "tags"])  # doctest: +SKIP
     >>> fetch_frame(None, columns=None, identifiers=["1234567890"])        # doctest: +SKIP
     """
+    if options is None:
+        options = FetchOptions()
+    elif not isinstance(options, FetchOptions):
+        raise TypeError(f"options must be FetchOptions, not {type(options).__name__}")
     region_names = resolve_regions(regions)
     names = resolve_columns(columns)
     ids = None if identifiers is None else _identifiers(identifiers)
     if name is not None and not (isinstance(name, str) and 1 <= len(name) <= MAX_NAME):
         raise InputError(f"name must be a string of 1 to {MAX_NAME} characters; got {name!r}")
-    timeout = check_timeout(timeout)
-    # A string is truthy: strict="no" would mean strict, progress="off" a progress bar.
-    if strict not in (True, False):
-        raise InputError(f"strict must be True or False; got {strict!r}")
-    if progress not in (True, False, None):
-        raise InputError(f"progress must be True, False or None (automatic); got {progress!r}")
-    if max_concurrency is not None and not (
-        isinstance(max_concurrency, int)
-        and not isinstance(max_concurrency, bool)
-        and max_concurrency >= 1
-    ):
-        raise InputError(f"max_concurrency must be an integer >= 1; got {max_concurrency!r}")
-    tps = resolve_rate(rate)
-    banked = resolve_burst(burst)
     session = resolve_session(session)
     access_key = check_credentials(session)
 
@@ -254,41 +230,17 @@ def fetch_frame(
             plan,
             session,
             access_key,
-            tps=tps,
-            burst=banked,
-            timeout=timeout,
-            deadline=deadline,
-            workers=max_concurrency
+            options=options.started(),
+            workers=options.max_concurrency
             or min(PER_REGION_CONCURRENCY * len(region_names), MAX_DEFAULT_CONCURRENCY),
-            show_progress=show_progress(progress, len(region_names)),
+            show_progress=show_progress(options.progress, len(region_names)),
         )
     df = frame([row for result in results for row in result.rows], names)
-    errors = [result.error for result in results if result.error is not None]
-    df.attrs[ERRORS_ATTR] = errors
+    failures = [result.error for result in results if result.error is not None]
+    set_failures(df, failures)
     df.attrs[REGIONS_ATTR] = list(region_names)
-    report_failures(errors, len(region_names), strict=strict, warn=warn)
+    report_failures(failures, len(region_names), strict=options.strict, warn=options.warn)
     return df
-
-
-def check_timeout(timeout: object) -> float | None:
-    """Validate a ``timeout`` argument: seconds > 0, or None (``inf`` also means no deadline).
-
-    Raises
-    ------
-    InputError
-        If it is not a number > 0 (or None).
-
-    Examples
-    --------
-    >>> check_timeout(2), check_timeout(float("inf"))
-    (2.0, None)
-    """
-    if timeout is None:
-        return None
-    if not (_is_number(timeout) and timeout > 0):  # type: ignore[operator]
-        raise InputError(f"timeout must be a number of seconds > 0, or None; got {timeout!r}")
-    value = float(timeout)  # type: ignore[arg-type]
-    return None if value == float("inf") else value
 
 
 def _identifiers(identifiers: Iterable[str]) -> tuple[str, ...]:
@@ -297,25 +249,17 @@ def _identifiers(identifiers: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(validate_identifier(i) for i in identifiers))
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
-
-
 def _fetch_regions(
     regions: Sequence[str],
     plan: Plan,
     session: boto3.Session,
     access_key: str,
     *,
-    tps: float | None,
-    burst: int | None,
-    timeout: float | None,
-    deadline: float | None,
+    options: FetchOptions,
     workers: int,
     show_progress: bool,
 ) -> list[RegionResult]:
-    if deadline is None and timeout is not None:
-        deadline = time.monotonic() + timeout
+    deadline, timeout, tps = options.deadline, options.timeout, options.tps
     if deadline is not None and time.monotonic() >= deadline:
         # An earlier fetch of the same query used up the time: don't start this one.
         return [RegionResult(region, error=_past_deadline(region, timeout)) for region in regions]
@@ -327,7 +271,7 @@ def _fetch_regions(
     def one_region(region: str) -> RegionResult:
         client = omics_client(session, region, max_pool=workers + 1)
         pacers = {
-            op: pacer_for((access_key, client.meta.endpoint_url, region, op), tps, burst)
+            op: pacer_for((access_key, client.meta.endpoint_url, region, op), tps, options.banked)
             for op in (LIST, GET, TAGS)
         }
         calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[region])
@@ -360,11 +304,6 @@ def _fetch_regions(
     return results
 
 
-def _past_deadline(region: str, timeout: float | None) -> dict[str, str]:
+def _past_deadline(region: str, timeout: float | None) -> Failure:
     within = "" if timeout is None else f" within the {timeout:g} s timeout"
-    return {
-        "region": region,
-        "code": "DeadlineExceeded",
-        "message": f"no complete answer{within}",
-        "kind": "unavailable",
-    }
+    return Failure(region, "DeadlineExceeded", f"no complete answer{within}", "unavailable")

@@ -22,6 +22,7 @@ reports it.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +32,9 @@ import pandas as pd
 
 from ..columns import ALL_COLUMNS, column, resolve_columns
 from ..errors import FetchError, RegionFailureWarning
+from ..failures import Failure, failure_note, failures_in, set_failures
 from ..regions import store_keys
+from .options import FetchOptions
 
 if TYPE_CHECKING:
     import boto3
@@ -63,8 +66,11 @@ def refresh_frame(
     >>> fresh = refresh_frame(df, rate=None)    # doctest: +SKIP
     >>> fresh.attrs["omics_errors"]             # doctest: +SKIP
     """
-    from .engine import ERRORS_ATTR, REGIONS_ATTR, fetch_frame
+    from .engine import REGIONS_ATTR, fetch_frame
 
+    asked = FetchOptions(strict=strict, progress=False, timeout=timeout, rate=rate).started()
+    # Refresh reports once, for all its fetches (below): they neither warn nor raise.
+    options = dataclasses.replace(asked, strict=False, warn=False)
     keys = store_keys(df)
     known = [name for name in df.columns if name in ALL_COLUMNS]
     names = resolve_columns([*known, "region", "sequence_store_id"])
@@ -79,14 +85,7 @@ def refresh_frame(
 
     def fetch(regions: list[str], identifiers: list[str] | None) -> pd.DataFrame:
         return fetch_frame(
-            regions,
-            columns=names,
-            identifiers=identifiers,
-            session=session,
-            progress=False,
-            timeout=timeout,
-            rate=rate,
-            warn=False,  # refresh reports once, for all its calls, below
+            regions, columns=names, identifiers=identifiers, session=session, options=options
         )
 
     jobs: list[tuple[list[str], list[str] | None]] = [([r], ids) for r, ids in by_id.items()]
@@ -97,10 +96,10 @@ def refresh_frame(
             frames = list(pool.map(lambda job: fetch(*job), jobs))
     else:
         frames = [fetch(*job) for job in jobs]
-    errors = [e for f in frames for e in f.attrs.get(ERRORS_ATTR, [])]
-    result, gone = _merge(df, keys, frames, names, failed={e["region"] for e in errors})
-    _report(errors, len(wanted), strict=strict)
-    result.attrs[ERRORS_ATTR] = errors + gone
+    errors = [failure for fetched in frames for failure in failures_in(fetched)]
+    result, gone = _merge(df, keys, frames, names, failed={e.region for e in errors})
+    _report(errors, len(wanted), strict=asked.strict)
+    set_failures(result, errors + gone)
     result.attrs[REGIONS_ATTR] = list(wanted)
     return result
 
@@ -112,26 +111,26 @@ def _merge(
     names: Sequence[str],
     *,
     failed: set[str],
-) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+) -> tuple[pd.DataFrame, list[Failure]]:
     fresh: dict[tuple[str, str], dict[str, Any]] = {}
     for fetched in frames:
         for row in fetched.to_dict(orient="records"):
             fresh[(row["region"], row["sequence_store_id"])] = row
     keep: list[int] = []
-    gone: list[dict[str, str]] = []
+    gone: list[Failure] = []
     for position, (region, identifier) in enumerate(keys):
         if (region, identifier) in fresh or region in failed:
             keep.append(position)
         else:
             gone.append(
-                {
-                    "region": region,
-                    "code": "ResourceNotFoundException",
-                    "message": f"sequence store {identifier} no longer exists in {region}; "
+                Failure(
+                    region,
+                    "ResourceNotFoundException",
+                    f"sequence store {identifier} no longer exists in {region}; "
                     "its row was dropped",
-                    "kind": "not_found",
-                    "sequence_store_id": identifier,
-                }
+                    "not_found",
+                    sequence_store_id=identifier,
+                )
             )
     result = df.iloc[keep].copy()
     kept_keys = [keys[p] for p in keep]
@@ -159,16 +158,14 @@ def _like(values: list[Any], original: pd.Series, index: pd.Index) -> pd.Series:
         return series
 
 
-def _report(errors: list[dict[str, Any]], n_regions: int, *, strict: bool) -> None:
+def _report(errors: list[Failure], n_regions: int, *, strict: bool) -> None:
     if not errors:
         return
-    listed = ", ".join(f"{e['region']} ({e['kind']}: {e['code']})" for e in errors)
-    head = f"refresh: {len(errors)} of {n_regions} regions failed: {listed}"
     if strict:
-        raise FetchError(head, errors)
+        note = failure_note(errors, total=n_regions, detail=True, then=None, audience=None)
+        raise FetchError(f"refresh: {note}", errors)
     warnings.warn(
-        f"{head}. Their rows that got no answer are kept as they were; "
-        "details in df.attrs['omics_errors'], or pass strict=True to raise",
+        f"refresh: {failure_note(errors, total=n_regions, then='kept')}",
         RegionFailureWarning,
         stacklevel=4,
     )

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..aws.clients import classify_error, credentials_error
 from ..columns import column
+from ..failures import Failure
 from .calls import GET, LIST, TAGS, Cancelled, RegionCalls
 
 __all__ = ["Plan", "RegionResult", "fetch_region"]
@@ -63,7 +64,7 @@ class RegionResult:
 
     region: str
     rows: list[dict[str, Any]] = field(default_factory=list)
-    error: dict[str, str] | None = None
+    error: Failure | None = None
 
 
 @dataclass
@@ -91,7 +92,7 @@ class _Failures:
                 if failure[0] in _STOP_AFTER:
                     self.stopped.add(operation)
 
-    def record(self, region: str, totals: dict[str, int]) -> dict[str, str] | None:
+    def record(self, region: str, totals: dict[str, int]) -> Failure | None:
         if not self.count:
             return None
         parts, head = [], None
@@ -102,7 +103,7 @@ class _Failures:
                 f"stores ({code}): {message}"
             )
         assert head is not None
-        return {"region": region, "code": head[1], "message": "; ".join(parts), "kind": head[0]}
+        return Failure(region, head[1], "; ".join(parts), head[0])
 
 
 def fetch_region(calls: RegionCalls, plan: Plan) -> RegionResult:
@@ -121,7 +122,7 @@ def fetch_region(calls: RegionCalls, plan: Plan) -> RegionResult:
     return RegionResult(calls.region, rows, failures.record(calls.region, totals))
 
 
-def _region_error(region: str, err: Exception) -> dict[str, str]:
+def _region_error(region: str, err: Exception) -> Failure:
     from botocore.exceptions import BotoCoreError, ClientError
 
     if not isinstance(err, (BotoCoreError, ClientError)):
@@ -130,7 +131,7 @@ def _region_error(region: str, err: Exception) -> dict[str, str]:
     if credentials is not None:
         raise credentials from err
     kind, code, message = classify_error(err)
-    return {"region": region, "code": code, "message": message, "kind": kind}
+    return Failure(region, code, message, kind)
 
 
 def _by_listing(calls: RegionCalls, plan: Plan) -> tuple[list[_Store], _Failures, dict[str, int]]:

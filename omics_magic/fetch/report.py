@@ -9,10 +9,9 @@ import warnings
 from typing import Any
 
 from ..errors import FetchError, RegionFailureWarning
+from ..failures import Failure, failure_note
 
-__all__ = ["ERRORS_ATTR", "progress_bar", "report_failures", "show_progress"]
-
-ERRORS_ATTR = "omics_errors"
+__all__ = ["progress_bar", "report_failures", "show_progress"]
 
 
 def show_progress(progress: bool | None, n_regions: int) -> bool:
@@ -55,26 +54,18 @@ def progress_bar(total: int, show: bool) -> Any:
 
 
 def report_failures(
-    errors: list[dict[str, str]], n_regions: int, *, strict: bool, warn: bool = True
+    failures: list[Failure], n_regions: int, *, strict: bool, warn: bool = True
 ) -> None:
     """Raise FetchError naming every failed region (strict), else warn once (if ``warn``)."""
-    if not errors:
+    if not failures:
         return
-    head = f"{len(errors)} of {n_regions} regions failed"
     if strict:
-        details = "; ".join(
-            f"{e['region']} ({e['kind']}, {e['code']}: {e['message']})" for e in errors
-        )
-        raise FetchError(f"{head}: {details}", errors)
+        note = failure_note(failures, total=n_regions, detail=True, then=None, audience=None)
+        raise FetchError(note, failures)
     if not warn:
         return
-    listed = ", ".join(f"{e['region']} ({e['kind']}: {e['code']})" for e in errors)
-    hint = ""
-    if len(errors) == n_regions and all(e["kind"] == "not_enabled" for e in errors):
-        hint = "; every region refused the credentials: check they are valid"
     warnings.warn(
-        f"{head}: {listed}{hint}. Their rows or values are missing; "
-        f"details in df.attrs[{ERRORS_ATTR!r}], or pass strict=True to raise",
+        failure_note(failures, total=n_regions),
         RegionFailureWarning,
         stacklevel=_caller_stacklevel(),
     )

@@ -10,7 +10,7 @@ before anything is fetched.
 
 from __future__ import annotations
 
-import time
+import dataclasses
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +22,8 @@ from ..errors import (
     RegionFailureWarning,
     SQLError,
 )
+from ..failures import Failure, failure_note, failures_in, set_failures
+from ..fetch.options import FetchOptions
 from ..regions import resolve_regions
 from .convert import to_pandas
 from .failures import translate_duckdb_error
@@ -30,6 +32,7 @@ from .sandbox import sandbox_connection
 from .templates import render_template
 
 if TYPE_CHECKING:
+    import boto3
     import pandas as pd
     import pyarrow as pa
 
@@ -50,7 +53,7 @@ def run_query(
     sql: str,
     *,
     regions: str | Iterable[str] | None = None,
-    session: Any = None,
+    session: boto3.Session | None = None,
     strict: bool = False,
     progress: bool | None = None,
     namespace: Mapping[str, Any] | None = None,
@@ -111,11 +114,13 @@ def run_query(
     if confirm is not None:
         raise SQLError("a confirmation only applies to DELETE statements; drop --confirm")
     configured = resolve_regions(regions)
-    from ..fetch.engine import check_timeout, fetch_frame
-
-    timeout = check_timeout(timeout)
-    # One deadline for the whole query, however many relations it fetches.
-    deadline = None if timeout is None else time.monotonic() + timeout
+    asked = FetchOptions(
+        strict=strict, progress=progress, timeout=timeout, max_concurrency=max_concurrency
+    )
+    # One deadline for the whole query, however many relations it fetches, and one
+    # warning for the whole query (below), not one per fetch.
+    options = dataclasses.replace(asked.started(), warn=False)
+    from ..fetch.engine import fetch_frame
 
     def fetch(request: FetchRequest) -> pd.DataFrame:
         from ..aws.clients import resolve_session
@@ -128,23 +133,13 @@ def run_query(
             identifiers=request.identifiers,
             name=request.name,
             session=session,
-            strict=strict,
-            progress=progress,
-            timeout=timeout,
-            deadline=deadline,
-            max_concurrency=max_concurrency,
-            warn=False,  # one warning for the whole query below, not one per fetch
+            options=options,
         )
 
-    result = execute_plan(plan, fetch, default_regions=configured, strict=strict)
-    errors = result.attrs["omics_errors"]
-    if errors:
-        warnings.warn(
-            f"{_failure_line(errors)}; their rows are missing; details in "
-            "df.attrs['omics_errors'], or pass strict=True to raise",
-            RegionFailureWarning,
-            stacklevel=2,
-        )
+    result = execute_plan(plan, fetch, default_regions=configured, strict=asked.strict)
+    failures = failures_in(result)
+    if failures:
+        warnings.warn(failure_note(failures), RegionFailureWarning, stacklevel=2)
     return result
 
 
@@ -153,7 +148,7 @@ def run_delete(
     *,
     confirm: str | None,
     regions: str | Iterable[str] | None = None,
-    session: Any = None,
+    session: boto3.Session | None = None,
 ) -> pd.DataFrame:
     """Hand a DELETE to :func:`omics_magic.sql.delete.run_delete`.
 
@@ -205,10 +200,10 @@ def execute_plan(
             for relation, ref in plan.relations.items()
             if not ref.no_rows
         }
-        errors: list[dict[str, Any]] = []
+        errors: list[Failure] = []
         fetched_all = _fetch_all(fetch, list(requests.values()))
         for relation, fetched in zip(requests, fetched_all, strict=True):
-            errors.extend(fetched.attrs.get("omics_errors", []))
+            errors.extend(failures_in(fetched))
             if plan.placeholders:
                 nulls = frame([{}] * len(fetched), plan.placeholders).set_axis(fetched.index)
                 fetched = pd.concat([fetched, nulls], axis=1)
@@ -216,7 +211,7 @@ def execute_plan(
             connection.register(relation, _arrow(fetched, names))
         errors = _unique(errors)
         if strict and errors:
-            raise FetchError(_failure_line(errors), errors)
+            raise FetchError(failure_note(errors, detail=True, then=None, audience=None), errors)
         try:
             table = connection.sql(plan.duckdb_sql).to_arrow_table()
         except duckdb.Error as err:
@@ -224,7 +219,7 @@ def execute_plan(
     finally:
         connection.close()
     result = to_pandas(table)
-    result.attrs["omics_errors"] = errors
+    set_failures(result, errors)
     return result
 
 
@@ -246,13 +241,10 @@ def _arrow(df: pd.DataFrame, names: Sequence[str]) -> pa.Table:
     return pa.Table.from_pandas(df[list(names)], schema=arrow_schema(names), preserve_index=False)
 
 
-def _unique(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for error in errors:
-        seen.setdefault((error.get("region"), error.get("kind"), error.get("code")), error)
+def _unique(errors: list[Failure]) -> list[Failure]:
+    """One record per failed region (and account, resource): relations that read the same
+    region report its failure once, with the first relation's message."""
+    seen: dict[tuple[object, ...], Failure] = {}
+    for e in errors:
+        seen.setdefault((e.region, e.kind, e.code, e.account_id, e.via, e.resource), e)
     return list(seen.values())
-
-
-def _failure_line(errors: list[dict[str, Any]]) -> str:
-    regions = ", ".join(f"{e.get('region')} ({e.get('kind') or e.get('code')})" for e in errors)
-    return f"{len(errors)} region(s) failed: {regions}"

@@ -19,9 +19,12 @@ from omics_magic.errors import (
     UnknownRegionError,
 )
 from omics_magic.fetch.engine import fetch_frame
+from omics_magic.fetch.options import FetchOptions
 from omics_magic.regions import omics_regions
 from omics_magic.testing import OmicsBackend
 from tests.fetch_helpers import expected_records, records
+
+NO_PACING = FetchOptions(rate=None)
 
 TWO = ["us-east-1", "eu-west-2"]
 
@@ -93,7 +96,9 @@ def test_rows_ordered_by_given_regions_then_creation_time_then_id(
     assert list(df["name"]) == ["d", "c", "a", "b"]
     # by ID, the answers come in the order asked; the frame still sorts them
     ids = list(reversed(df["sequence_store_id"]))
-    by_id = fetch_frame(["eu-west-2", "us-east-1"], columns=["name"], identifiers=ids, rate=None)
+    by_id = fetch_frame(
+        ["eu-west-2", "us-east-1"], columns=["name"], identifiers=ids, options=NO_PACING
+    )
     assert list(by_id["name"]) == ["d", "c", "a", "b"]
 
 
@@ -291,7 +296,7 @@ def test_identifiers_are_fetched_by_get_not_by_listing(omics_backend: OmicsBacke
     ids = [seeded[3]["id"], seeded[1]["id"], "9999999999"]
 
     df = fetch_frame(
-        ["us-east-1"], columns=["sequence_store_id", "tags"], identifiers=ids, rate=None
+        ["us-east-1"], columns=["sequence_store_id", "tags"], identifiers=ids, options=NO_PACING
     )
 
     assert list(df["sequence_store_id"]) == [seeded[1]["id"], seeded[3]["id"]]
@@ -306,7 +311,11 @@ def test_identifiers_with_a_name_keep_only_that_name(omics_backend: OmicsBackend
     b = omics_backend.create_sequence_store("us-east-1", "other")
 
     df = fetch_frame(
-        ["us-east-1"], columns=["name"], identifiers=[a["id"], b["id"]], name="keep", rate=None
+        ["us-east-1"],
+        columns=["name"],
+        identifiers=[a["id"], b["id"]],
+        name="keep",
+        options=NO_PACING,
     )
 
     assert list(df["name"]) == ["keep"]

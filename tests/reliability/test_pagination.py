@@ -18,6 +18,7 @@ import pytest
 
 from omics_magic.fetch import region as region_fetch
 from omics_magic.fetch.engine import fetch_frame
+from omics_magic.fetch.options import FetchOptions
 from omics_magic.testing import OmicsBackend, mock_omics
 from tests.reliability.support import new_session
 
@@ -90,8 +91,7 @@ def test_every_page_size_lists_each_lasting_store_once(
                 [REGION],
                 columns=["sequence_store_id", "name", "creation_time"],
                 session=session,
-                rate=None,
-                strict=True,
+                options=FetchOptions(rate=None, strict=True),
             )
 
             _check_listing(df, before, churn, page_size)
