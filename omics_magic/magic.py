@@ -112,6 +112,12 @@ class OmicsMagic(Magics, Configurable):
         config=True
     )
     timeout = Float(None, allow_none=True, help="Seconds before a query gives up.").tag(config=True)
+    cache_ttl = Float(
+        None,
+        allow_none=True,
+        help="Seconds fetched data is reused by later queries (None: $OMICS_MAGIC_CACHE_TTL "
+        "or 300; 0: no cache).",
+    ).tag(config=True)
 
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -162,6 +168,11 @@ class OmicsMagic(Magics, Configurable):
     @argument("--profile", default=None, help="AWS profile for this query.")
     @argument("--strict", action="store_true", help="Fail if any region fails.")
     @argument("--no-progress", action="store_true", help="Don't show a progress bar.")
+    @argument(
+        "--refresh",
+        action="store_true",
+        help="Fetch from AWS even if the session's result cache holds the data.",
+    )
     @argument(
         "--confirm",
         default=None,
@@ -264,6 +275,8 @@ class OmicsMagic(Magics, Configurable):
                 max_concurrency=self.max_concurrency,
                 timeout=self.timeout,
                 confirm=args.confirm,
+                cache_ttl=self.cache_ttl,
+                refresh=args.refresh,
             )
         if write is not None:
             write(result)
@@ -272,6 +285,9 @@ class OmicsMagic(Magics, Configurable):
         failures = failures_in(result)
         if failures:
             self._show_note(_note(failures))
+        cached = _cache_note(result)
+        if cached:
+            self._show_note(cached)
         if target is not None:
             self.shell.user_ns[target] = result
             return None
@@ -299,6 +315,16 @@ def _note(failures: Sequence[Failure]) -> str:
     from .failures import failure_note
 
     return f"omics: {failure_note(failures, audience='magic')}"
+
+
+def _cache_note(result: pd.DataFrame) -> str | None:
+    """'from cache, fetched 42 s ago; ...' when the result used the session's cache."""
+    if not result.attrs.get("omics_cached"):
+        return None
+    import pandas as pd
+
+    age = (pd.Timestamp.now(tz="UTC") - result.attrs["omics_fetched_at"]).total_seconds()
+    return f"omics: from cache, fetched {max(age, 0):.0f} s ago; --refresh to fetch again"
 
 
 def _output_writer(path: str, *, overwrite: bool) -> Callable[[pd.DataFrame], None]:

@@ -111,6 +111,7 @@ def fake_aws_env(
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",
         "OMICS_MAGIC_REGIONS",
         "OMICS_MAGIC_BURST",
+        "OMICS_MAGIC_CACHE_TTL",
     ):
         monkeypatch.delenv(name, raising=False)
     nowhere = tmp_path_factory.getbasetemp() / "no-aws-config"
@@ -124,6 +125,9 @@ def fake_aws_env(
     from omics_magic.aws.pacing import forget_pacers
 
     forget_pacers()  # each test's fake starts with full buckets: so does every pacer
+    from omics_magic.fetch.cache import clear_cache
+
+    clear_cache()  # and holds its own stores: nothing cached from another test's fake
     yield
 
 

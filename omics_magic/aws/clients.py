@@ -86,6 +86,7 @@ _sessions_lock = threading.Lock()
 _default_sessions: dict[tuple[object, ...], boto3.Session] = {}
 _clients_lock = threading.Lock()
 _clients: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+_epoch = 0
 
 
 def resolve_session(
@@ -144,10 +145,18 @@ def clear_cache() -> None:
     (entering or leaving demo mode): a cached client keeps the endpoint it
     was made with, whatever the environment says now.
     """
+    global _epoch
     with _sessions_lock:
         _default_sessions.clear()
     with _clients_lock:
         _clients.clear()
+        _epoch += 1
+
+
+def epoch() -> int:
+    """How many times :func:`clear_cache` ran: what was fetched before another
+    epoch came from another endpoint or credentials (the result cache keys on it)."""
+    return _epoch
 
 
 def check_credentials(session: boto3.Session) -> str:

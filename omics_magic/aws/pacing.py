@@ -16,7 +16,9 @@ it knows, while the calls it knows are safe keep flowing. Each probe the server
 accepts proves one more token of burst; the first throttled call ends the
 learning, with the burst set to what was proven and the bucket modelled empty
 at that moment. From then on calls are scheduled within (rate, burst) exactly.
-Only one probe is ever out at once, so learning costs at most one throttled
+A probe goes only when every call before it has been answered (one still on
+its way could take the token the probe finds), so only one is ever out at
+once, and learning costs at most one throttled
 call per (credentials, region, operation) in the process's life, and a
 steady bucket is never throttled again. Accounts with raised quotas can say
 what the burst is (``burst=`` or ``$OMICS_MAGIC_BURST``; 1 means the quota
@@ -105,6 +107,7 @@ class Ticket:
 
     at: float
     probe: bool = False
+    number: int = 0  # how many calls the pacer had let through before this one
 
 
 class Pacer:
@@ -132,7 +135,9 @@ class Pacer:
 
     >>> now = [0.0]
     >>> pacer = Pacer(rate=5.0, learn=True, clock=lambda: now[0], sleep=sleep)
-    >>> first, second = pacer.take(), pacer.take()
+    >>> first = pacer.take()
+    >>> pacer.answered(first, throttled=False)
+    >>> second = pacer.take()
     >>> second.probe
     True
     >>> pacer.answered(second, throttled=False); pacer.burst
@@ -163,7 +168,8 @@ class Pacer:
         self._clock = clock
         self._sleep = sleep
         self._due = -math.inf  # GCRA's theoretical arrival time of the next call
-        self._probe_out = False
+        self._out = 0  # tickets of take() not answered yet (the probe's included)
+        self._passed = 0
         self._lock = threading.Lock()
 
     @property
@@ -178,17 +184,22 @@ class Pacer:
             safe_at = self._due - (self.burst - 1) * self._interval
             if now >= safe_at:
                 self._due = max(self._due, now) + self._interval
-                return Ticket(now), 0.0
+                self._passed += 1
+                self._out += int(may_probe)  # take()'s tickets are answered; acquire()'s not
+                return Ticket(now, number=self._passed - 1), 0.0
             wait = safe_at - now
             if may_probe and self._learning:
-                if self._probe_out:
-                    return None, min(wait, PROBE_POLL)
                 probe_at = safe_at - self._interval
-                if now >= probe_at:
-                    self._due = max(self._due, now) + self._interval
-                    self._probe_out = True
-                    return Ticket(now, probe=True), 0.0
-                wait = probe_at - now
+                if now < probe_at:
+                    return None, probe_at - now
+                if self._out:
+                    # A probe proves one more token only if every call before it was
+                    # judged already: one still on its way may take the token it finds.
+                    return None, min(wait, PROBE_POLL)
+                self._due = max(self._due, now) + self._interval
+                self._passed += 1
+                self._out += 1
+                return Ticket(now, probe=True, number=self._passed - 1), 0.0
             return None, wait
 
     def _wait_for_turn(self, may_probe: bool, cancel: threading.Event | None) -> Ticket | None:
@@ -219,8 +230,7 @@ class Pacer:
         """What the server said to ``ticket``'s call: accepted (False), throttled
         (True), or nothing that tells (None: a 5xx, a broken connection)."""
         with self._lock:
-            if ticket.probe:
-                self._probe_out = False
+            self._out = max(0, self._out - 1)
             if throttled is None:
                 return
             if not throttled:
@@ -229,8 +239,13 @@ class Pacer:
                 return
             self.throttles += 1
             self._learning = False
-            # The throttled call took no token, and the bucket was empty when it arrived.
-            self._due = max(self._due - self._interval, ticket.at + self.burst * self._interval)
+            # The throttled call took no token, and the bucket was empty when the server
+            # judged it: at the latest, now (so assume now, or the model could run ahead
+            # of the server by the call's time on the wire). The calls let through since
+            # it went are still counted: they may be on the wire too.
+            since = self._passed - ticket.number - 1
+            empty = self._clock() + (self.burst + since) * self._interval
+            self._due = max(self._due - self._interval, empty)
 
 
 class PacingCancelled(Exception):

@@ -55,6 +55,7 @@ def query_command(args: argparse.Namespace) -> int:
         session=_session(args.profile),
         strict=args.strict,
         confirm=args.confirm,
+        refresh=args.refresh,
     )
     from ..failures import failures_in
 

@@ -24,15 +24,16 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..aws.clients import check_credentials, omics_client, resolve_session
+from ..aws.clients import check_credentials, epoch, omics_client, resolve_session
 from ..aws.pacing import Burst, Rate, pacer_for
 from ..columns import frame, resolve_columns
 from ..errors import AmbiguousStoreError, InputError
 from ..failures import ERRORS_ATTR, Failure, set_failures
 from ..regions import resolve_regions, validate_identifier
+from . import cache
 from .calls import GET, LIST, TAGS, RegionCalls
 from .options import FetchOptions, check_timeout
-from .region import Plan, RegionResult, fetch_region
+from .region import Plan, RegionResult, fetch_region, rows_of
 from .report import progress_bar, report_failures, show_progress
 from .workers import DaemonPool
 
@@ -40,16 +41,23 @@ if TYPE_CHECKING:
     import boto3
 
 __all__ = [
+    "CACHED_ATTR",
     "ERRORS_ATTR",
+    "FETCHED_AT_ATTR",
     "REGIONS_ATTR",
     "FetchOptions",
     "check_timeout",
     "fetch_frame",
     "sequence_store",
     "sequence_stores",
+    "stamp_freshness",
 ]
 
 REGIONS_ATTR = "omics_regions"
+FETCHED_AT_ATTR = "omics_fetched_at"
+CACHED_ATTR = "omics_cached"
+#: The resource's name in the result cache's keys.
+RESOURCE = "aws.omics.sequence_stores"
 #: Default bound on requests in flight: enough per region to keep its paced calls
 #: flowing at a few hundred ms of latency, capped so that unpaced fetches over
 #: many regions stay polite.
@@ -70,6 +78,8 @@ def sequence_stores(
     rate: Rate = "auto",
     name: str | None = None,
     burst: Burst = "auto",
+    cache_ttl: float | None = None,
+    refresh: bool = False,
 ) -> pd.DataFrame:
     """Every sequence store in ``regions``, one row each.
 
@@ -103,12 +113,19 @@ def sequence_stores(
         ``$OMICS_MAGIC_BURST``, else learned from the first throttled call (see
         :mod:`omics_magic.aws.pacing`); a whole number for a raised quota whose burst
         is known, 1 for a quota that banks none.
+    cache_ttl
+        Seconds a previous fetch's data may be reused instead of calling AWS (the
+        session's result cache, :mod:`omics_magic.fetch.cache`); None is
+        ``$OMICS_MAGIC_CACHE_TTL``, else 300; 0 turns the cache off.
+    refresh
+        Go to AWS even if the cache could answer, and keep the fresh answer.
 
     Returns
     -------
     pandas.DataFrame
         Rows ordered by region (as given), creation time, ID. ``df.attrs["omics_errors"]``
-        lists failed regions as ``{"region", "code", "message", "kind"}``.
+        lists failed regions as ``{"region", "code", "message", "kind"}``;
+        ``df.attrs["omics_fetched_at"]`` is when its oldest data was fetched (UTC).
 
     Raises
     ------
@@ -134,6 +151,8 @@ def sequence_stores(
         max_concurrency=max_concurrency,
         rate=rate,
         burst=burst,
+        cache_ttl=cache_ttl,
+        refresh=refresh,
     )
     return fetch_frame(
         resolve_regions(regions), columns=columns, name=name, session=session, options=options
@@ -150,11 +169,14 @@ def sequence_store(
     timeout: float | None = None,
     rate: Rate = "auto",
     burst: Burst = "auto",
+    cache_ttl: float | None = None,
+    refresh: bool = False,
 ) -> pd.DataFrame:
     """The sequence store ``identifier``: a frame of 0 or 1 rows.
 
-    With ``region=None`` it asks every configured region at once (one
-    GetSequenceStore each). A region that doesn't have the store is not an
+    Arguments are as in :func:`sequence_stores`. With ``region=None`` it asks
+    every configured region at once (one GetSequenceStore each). A region that
+    doesn't have the store is not an
     error; a region that fails is reported as in :func:`sequence_stores`.
 
     Raises
@@ -239,8 +261,18 @@ def fetch_frame(
     failures = [result.error for result in results if result.error is not None]
     set_failures(df, failures)
     df.attrs[REGIONS_ATTR] = list(region_names)
+    stamp_freshness(df, results)
     report_failures(failures, len(region_names), strict=options.strict, warn=options.warn)
     return df
+
+
+def stamp_freshness(df: pd.DataFrame, results: Sequence[RegionResult]) -> None:
+    """``df.attrs["omics_fetched_at"]``: when the oldest data in ``df`` was fetched (UTC),
+    and ``df.attrs["omics_cached"]``: whether any came from the result cache."""
+    times = [r.fetched_at for r in results if r.fetched_at is not None]
+    oldest = min(times) if times else time.time()
+    df.attrs[FETCHED_AT_ATTR] = pd.Timestamp(oldest, unit="s", tz="UTC")
+    df.attrs[CACHED_ATTR] = any(r.cached for r in results)
 
 
 def _identifiers(identifiers: Iterable[str]) -> tuple[str, ...]:
@@ -270,12 +302,35 @@ def _fetch_regions(
 
     def one_region(region: str) -> RegionResult:
         client = omics_client(session, region, max_pool=workers + 1)
+        key = (access_key, client.meta.endpoint_url, region, RESOURCE, epoch())
+        hit = None
+        if options.ttl > 0 and not options.refresh:
+            hit = cache.results.lookup(key, plan.scope, plan.sources, ttl=options.ttl)
+            if hit is not None and hit.complete:  # no call at all
+                rows = rows_of(region, hit.records, plan.columns)
+                return RegionResult(
+                    region, rows, complete=True, fetched_at=hit.fetched_at, cached=True
+                )
         pacers = {
             op: pacer_for((access_key, client.meta.endpoint_url, region, op), tps, options.banked)
             for op in (LIST, GET, TAGS)
         }
         calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[region])
-        return fetch_region(calls, plan)
+        started, started_monotonic = time.time(), time.monotonic()
+        result = fetch_region(calls, plan, known=hit)
+        if hit is not None:  # partly from the cache: as old as its oldest part
+            started, started_monotonic = hit.fetched_at, hit.monotonic
+        result.fetched_at, result.cached = started, hit is not None
+        if options.ttl > 0 and result.complete and result.error is None:
+            cache.results.store(
+                key,
+                plan.scope,
+                result.sources,
+                result.stores,
+                fetched_at=started,
+                monotonic=started_monotonic,
+            )
+        return result
 
     futures: dict[Future[RegionResult], str] = {
         regions_pool.submit(one_region, region): region for region in regions

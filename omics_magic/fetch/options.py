@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..aws.pacing import Burst, Rate, resolve_burst, resolve_rate
 from ..errors import InputError
+from .cache import resolve_cache_ttl
 
 __all__ = ["FetchOptions", "check_timeout"]
 
@@ -44,6 +45,12 @@ class FetchOptions:
         ``$OMICS_MAGIC_BURST``, else learned (:mod:`omics_magic.aws.pacing`); a
         whole number >= 1 when it is known. Kept resolved, as :attr:`banked`
         (None: learn it).
+    cache_ttl
+        Seconds data in the session's result cache may be reused
+        (:mod:`omics_magic.fetch.cache`); None is ``$OMICS_MAGIC_CACHE_TTL``,
+        else 300; 0 turns the cache off. Kept resolved, as :attr:`ttl`.
+    refresh
+        Go to AWS even if the cache holds the answer, and keep what comes back.
     deadline
         A ``time.monotonic()`` time, for several fetches under one ``timeout``
         (a query reading several relations); see :meth:`started`.
@@ -75,12 +82,15 @@ class FetchOptions:
     deadline: float | None = None
     warn: bool = True
     burst: Burst = "auto"
+    cache_ttl: float | None = None
+    refresh: bool = False
     tps: float | None = dataclasses.field(init=False, repr=False, compare=False)
     banked: int | None = dataclasses.field(init=False, repr=False, compare=False)
+    ttl: float = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # A string is truthy: strict="no" would mean strict, progress="off" a progress bar.
-        for name in ("strict", "warn"):
+        for name in ("strict", "warn", "refresh"):
             if getattr(self, name) not in (True, False):
                 raise InputError(f"{name} must be True or False; got {getattr(self, name)!r}")
         if self.progress not in (True, False, None):
@@ -98,6 +108,7 @@ class FetchOptions:
         object.__setattr__(self, "timeout", check_timeout(self.timeout))
         object.__setattr__(self, "tps", resolve_rate(self.rate))
         object.__setattr__(self, "banked", resolve_burst(self.burst))
+        object.__setattr__(self, "ttl", resolve_cache_ttl(self.cache_ttl))
 
     def started(self) -> FetchOptions:
         """These options with the deadline set ``timeout`` seconds from now (if not yet set).

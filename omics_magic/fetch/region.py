@@ -22,6 +22,7 @@ What a failure costs:
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, wait
@@ -32,9 +33,10 @@ from typing import Any
 from ..aws.clients import classify_error, credentials_error
 from ..columns import column
 from ..failures import Failure
+from .cache import Hit, Scope
 from .calls import GET, LIST, TAGS, Cancelled, RegionCalls
 
-__all__ = ["Plan", "RegionResult", "fetch_region"]
+__all__ = ["Plan", "RegionResult", "fetch_region", "rows_of"]
 
 PAGE_SIZE = 100  # the API's maximum: fewest sequential page calls
 _NOT_FOUND = "ResourceNotFoundException"
@@ -57,22 +59,54 @@ class Plan:
     def needs_get(self) -> bool:
         return any(column(n).source == "get" for n in self.columns)
 
+    @property
+    def sources(self) -> frozenset[str]:
+        """The per-store calls the columns need, as the result cache names them."""
+        return frozenset({TAGS} if self.needs_tags else ()) | ({GET} if self.needs_get else set())
+
+    @property
+    def scope(self) -> Scope:
+        """Which stores the fetch asks for, as the result cache keys them."""
+        ids = None if self.identifiers is None else frozenset(self.identifiers)
+        filters = frozenset() if self.name is None else frozenset({("name", self.name)})
+        return Scope(ids, filters)
+
 
 @dataclass
 class RegionResult:
-    """Rows of one region, and its error record (None if everything answered)."""
+    """Rows of one region, and its error record (None if everything answered).
+
+    ``stores`` are the API answers the rows came from, ``sources`` the
+    per-store calls they carry; ``complete`` is False when the region was cut
+    off. ``fetched_at`` (``time.time()``) is when the oldest of its data was
+    fetched, and ``cached`` whether any came from the result cache.
+    """
 
     region: str
     rows: list[dict[str, Any]] = field(default_factory=list)
     error: Failure | None = None
+    stores: list[_Store] = field(default_factory=list)
+    sources: frozenset[str] = frozenset()
+    complete: bool = False
+    fetched_at: float | None = None
+    cached: bool = False
 
 
 @dataclass
 class _Store:
+    """One store's answers: the listing's (or Get's) fields, its tags, its Get answer."""
+
     detail: dict[str, Any]
     tags: dict[str, str] | None = None
     got: dict[str, Any] | None = None
     gone: bool = False
+
+    @property
+    def ident(self) -> str:
+        return str(self.detail.get("id"))
+
+    def field(self, name: str) -> Any:
+        return self.detail.get(name)
 
 
 class _Failures:
@@ -106,11 +140,20 @@ class _Failures:
         return Failure(region, head[1], "; ".join(parts), head[0])
 
 
-def fetch_region(calls: RegionCalls, plan: Plan) -> RegionResult:
-    """Fetch one region's rows; runs in the region's own thread."""
+def fetch_region(calls: RegionCalls, plan: Plan, known: Hit | None = None) -> RegionResult:
+    """Fetch one region's rows; runs in the region's own thread.
+
+    With ``known`` (the result cache's stores for this fetch, without every
+    source it needs), only the missing per-store calls are made.
+    """
+    sources = plan.sources
     try:
-        if plan.identifiers is not None:
+        if known is not None:
+            stores, failures, totals = _from_known(calls, plan, known)
+            sources = sources | known.sources
+        elif plan.identifiers is not None:
             stores, failures, totals = _by_identifier(calls, plan, plan.identifiers)
+            sources = sources | {GET}  # found by GetSequenceStore: its answer is kept
         else:
             stores, failures, totals = _by_listing(calls, plan)
     except Cancelled:
@@ -118,8 +161,33 @@ def fetch_region(calls: RegionCalls, plan: Plan) -> RegionResult:
     except Exception as err:  # AWS errors become the record; anything else is re-raised
         return RegionResult(calls.region, error=_region_error(calls.region, err))
     kept = sorted((s for s in stores if not s.gone), key=_store_order)
-    rows = [_row(calls.region, s, plan.columns) for s in kept]
-    return RegionResult(calls.region, rows, failures.record(calls.region, totals))
+    rows = rows_of(calls.region, kept, plan.columns)
+    error = failures.record(calls.region, totals)
+    return RegionResult(calls.region, rows, error, kept, sources, complete=True)
+
+
+def _as_store(record: object) -> _Store:
+    assert isinstance(record, _Store)  # what this module gave the cache
+    return record
+
+
+def rows_of(region: str, stores: Sequence[object], columns: Sequence[str]) -> list[dict[str, Any]]:
+    """The frame rows of ``stores`` (already in order, maybe from the cache): one per store."""
+    return [_row(region, _as_store(store), columns) for store in stores]
+
+
+def _from_known(
+    calls: RegionCalls, plan: Plan, known: Hit
+) -> tuple[list[_Store], _Failures, dict[str, int]]:
+    # Copies: what the cache holds is never changed in place.
+    stores = [dataclasses.replace(_as_store(record)) for record in known.records]
+    failures = _Failures()
+    futures: list[Future[None]] = []
+    for store in stores:
+        for operation in sorted(plan.sources - known.sources):
+            futures.extend(_dispatch(calls, operation, store, failures))
+    _wait(calls, futures)
+    return stores, failures, {TAGS: len(stores), GET: len(stores)}
 
 
 def _region_error(region: str, err: Exception) -> Failure:

@@ -60,6 +60,8 @@ def run_query(
     max_concurrency: int | None = None,
     timeout: float | None = None,
     confirm: str | None = None,
+    cache_ttl: float | None = None,
+    refresh: bool = False,
 ) -> pd.DataFrame:
     """Run one StackQL-style statement over the sequence stores.
 
@@ -89,13 +91,20 @@ def run_query(
         ``DeadlineExceeded``.
     confirm
         For DELETE only: the store ID confirming the delete.
+    cache_ttl
+        Seconds fetched data may be reused from the session's result cache
+        (None: ``$OMICS_MAGIC_CACHE_TTL``, else 300; 0: off).
+    refresh
+        Go to AWS even if the cache could answer, and keep the fresh answer.
 
     Returns
     -------
     pandas.DataFrame
         The query's result with its own column names; maps and structs as
         dicts, timestamps tz-aware UTC; per-region failures in
-        ``attrs["omics_errors"]``.
+        ``attrs["omics_errors"]``; ``attrs["omics_fetched_at"]`` is when the
+        oldest data it used was fetched (UTC), ``attrs["omics_cached"]`` whether
+        any came from the cache.
 
     Examples
     --------
@@ -115,7 +124,12 @@ def run_query(
         raise SQLError("a confirmation only applies to DELETE statements; drop --confirm")
     configured = resolve_regions(regions)
     asked = FetchOptions(
-        strict=strict, progress=progress, timeout=timeout, max_concurrency=max_concurrency
+        strict=strict,
+        progress=progress,
+        timeout=timeout,
+        max_concurrency=max_concurrency,
+        cache_ttl=cache_ttl,
+        refresh=refresh,
     )
     # One deadline for the whole query, however many relations it fetches, and one
     # warning for the whole query (below), not one per fetch.
@@ -220,7 +234,19 @@ def execute_plan(
         connection.close()
     result = to_pandas(table)
     set_failures(result, errors)
+    _carry_freshness(result, fetched_all)
     return result
+
+
+def _carry_freshness(result: pd.DataFrame, fetched: Sequence[pd.DataFrame]) -> None:
+    """The result is as old as the oldest data it was computed from."""
+    import pandas as pd
+
+    from ..fetch.engine import CACHED_ATTR, FETCHED_AT_ATTR
+
+    times = [f.attrs[FETCHED_AT_ATTR] for f in fetched if FETCHED_AT_ATTR in f.attrs]
+    result.attrs[FETCHED_AT_ATTR] = min(times) if times else pd.Timestamp.now(tz="UTC")
+    result.attrs[CACHED_ATTR] = any(f.attrs.get(CACHED_ATTR) for f in fetched)
 
 
 def _fetch_all(
@@ -238,7 +264,9 @@ def _fetch_all(
 def _arrow(df: pd.DataFrame, names: Sequence[str]) -> pa.Table:
     import pyarrow as pa
 
-    return pa.Table.from_pandas(df[list(names)], schema=arrow_schema(names), preserve_index=False)
+    selected = df[list(names)]
+    selected.attrs = {}  # pyarrow would put them in the schema's metadata, as JSON
+    return pa.Table.from_pandas(selected, schema=arrow_schema(names), preserve_index=False)
 
 
 def _unique(errors: list[Failure]) -> list[Failure]:

@@ -215,15 +215,24 @@ def test_a_slow_server_is_never_probed_beyond_what_it_needs() -> None:
     assert (pacer.burst, pacer.learning) == (1, True)
 
 
-def test_only_one_probe_is_out_at_a_time() -> None:
+def test_a_probe_waits_until_every_earlier_call_is_answered() -> None:
+    """One call still on its way could take the token a probe finds: no probe while
+    any call is out, and so never two probes at once."""
     clock = Clock()
     pacer = Pacer(rate=5.0, learn=True, clock=clock, sleep=clock.sleep)
-    first, probe = pacer.take(), pacer.take()
-    assert first is not None and probe is not None
-    assert (first.probe, probe.probe) == (False, True)
-    # The probe is unanswered: the next call waits for the safe time (0.4 s), not another probe.
+    first = pacer.take()
+    assert first is not None and not first.probe
+    # `first` is unanswered: the next call waits for the safe time (0.2 s), no probe.
+    second = pacer.take()
+    assert second is not None and not second.probe and second.at == pytest.approx(0.2)
+    pacer.answered(first, throttled=False)
+    pacer.answered(second, throttled=False)
+    probe = pacer.take()
+    assert probe is not None and probe.probe and probe.at == pytest.approx(0.2)
+    # The probe is unanswered: the next call waits for the safe time (0.6 s), not another probe.
     third = pacer.take()
-    assert third is not None and not third.probe and third.at == pytest.approx(0.4)
+    assert third is not None and not third.probe and third.at == pytest.approx(0.6)
+    pacer.answered(third, throttled=False)
     pacer.answered(probe, throttled=None)  # a 5xx says nothing: the burst stays as known
     assert pacer.burst == 1 and pacer.learning
     nxt = pacer.take()
