@@ -55,7 +55,11 @@ def serve(config: dict[str, Any]) -> None:
                     f"{r.operation}|{r.status}|{r.error_code or ''}"
                     for r in backend.requests.records
                 )
-                print(json.dumps({"counts": counts, "cpu": time.process_time()}), flush=True)
+                throttled = Counter(
+                    f"{r.region}|{r.operation}" for r in backend.requests.records if r.status == 429
+                )
+                answer = {"counts": counts, "cpu": time.process_time(), "throttled": throttled}
+                print(json.dumps(answer), flush=True)
             elif command == "reset":
                 backend.requests.clear()
                 apply_quotas()
@@ -103,6 +107,10 @@ class FakeProcess:
             operation, status, code = key.split("|")
             counts[(operation, int(status), code)] += n
         return counts, float(answer["cpu"])
+
+    def most_throttles_per_bucket(self) -> int:
+        """The most 429s any one (region, operation) got since the last reset."""
+        return max(self._ask("stats")["throttled"].values(), default=0)
 
     def close(self) -> None:
         assert self._proc.stdin is not None
