@@ -147,14 +147,16 @@ def omics_backend() -> Iterator[object]:
 def omics_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """The fake omics service over loopback HTTP; yields the started OmicsServer.
 
-    AWS_ENDPOINT_URL_OMICS and AWS_DISABLE_HOST_PREFIX_INJECTION are set for the
-    test, so any boto3 client created in the test (or a subprocess given
+    AWS_ENDPOINT_URL_OMICS, AWS_ENDPOINT_URL_STS and AWS_DISABLE_HOST_PREFIX_INJECTION
+    are set for the test, so any boto3 client created in the test (or a subprocess given
     ``os.environ``) reaches it. ``omics_server.backend`` holds the state.
     """
     from omics_magic.testing import OmicsServer
 
     with OmicsServer() as server:
-        for name, value in server.env().items():
+        # The test's own fake keys stay in use, so that tests searching output for
+        # them search for the keys that were actually sent.
+        for name, value in server.env(credentials=False).items():
             monkeypatch.setenv(name, value)
         yield server
 

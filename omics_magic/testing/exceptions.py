@@ -19,11 +19,13 @@ __all__ = [
 
 # Status codes from botocore's omics model (2022-11-28), plus the codes AWS's
 # front end answers with outside the model: UnrecognizedClientException (a
-# region not enabled for the account) and ServiceUnavailableException.
+# region not enabled for the account), ExpiredTokenException (expired temporary
+# credentials) and ServiceUnavailableException.
 ERROR_STATUS: dict[str, int] = {
     "ValidationException": 400,
     "ServiceQuotaExceededException": 402,
     "AccessDeniedException": 403,
+    "ExpiredTokenException": 403,
     "UnrecognizedClientException": 403,
     "InvalidSignatureException": 403,
     "MissingAuthenticationTokenException": 403,
@@ -40,6 +42,7 @@ ERROR_STATUS: dict[str, int] = {
 DEFAULT_MESSAGES: dict[str, str] = {
     "AccessDeniedException": "User is not authorized to perform this action",
     "UnrecognizedClientException": "The security token included in the request is invalid.",
+    "ExpiredTokenException": "The security token included in the request is expired",
     "InternalServerException": "An internal error occurred. Try the request again.",
     "ThrottlingException": "Rate exceeded",
     "ServiceUnavailableException": "Service is unavailable. Try the request again.",

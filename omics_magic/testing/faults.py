@@ -1,9 +1,11 @@
-"""Fault injection: added latency, error answers, disabled regions and quotas.
+"""Fault injection: added latency, error answers, disabled regions, expired credentials,
+denied roles and quotas.
 
-Every setting applies per region and per operation; ``None`` means "all".
-When several latency settings match a request, the most specific one wins
-(region and operation, then operation, then region, then the global one).
-Injected errors are checked in the order they were added; the first match fires.
+Every setting applies per account, region and operation; ``None`` means "all".
+When several latency settings match a request, the most specific one wins:
+an account's own settings before those for every account, and within each,
+region and operation, then operation, then region, then neither. Injected
+errors are checked in the order they were added; the first match fires.
 """
 
 from __future__ import annotations
@@ -14,59 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .exceptions import ERROR_STATUS, OmicsServiceError
+from .quotas import AWS_QUOTAS, Quotas, TokenBucket
 
 __all__ = ["AWS_QUOTAS", "Faults", "TokenBucket"]
-
-# AWS HealthOmics' documented per-account, per-region request rates (TPS); its keys
-# are also the operations the fake serves.
-AWS_QUOTAS: dict[str, float] = {
-    "ListSequenceStores": 5.0,
-    "GetSequenceStore": 5.0,
-    "ListTagsForResource": 5.0,
-    "CreateSequenceStore": 1.0,
-    "UpdateSequenceStore": 1.0,
-    "DeleteSequenceStore": 1.0,
-    "TagResource": 1.0,
-    "UntagResource": 1.0,
-}
-
-
-class TokenBucket:
-    """A thread-safe token bucket: ``rate`` tokens per second, at most ``burst`` banked.
-
-    It starts full. ``take()`` spends one token if there is one.
-
-    Examples
-    --------
-    >>> now = [0.0]
-    >>> bucket = TokenBucket(rate=1.0, burst=2, clock=lambda: now[0])
-    >>> [bucket.take() for _ in range(3)]
-    [True, True, False]
-    >>> now[0] = 1.0
-    >>> bucket.take()
-    True
-    """
-
-    def __init__(self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic):
-        if rate <= 0 or burst < 1:
-            raise ValueError("a token bucket needs rate > 0 and burst >= 1")
-        self.rate = rate
-        self.burst = float(burst)
-        self._clock = clock
-        self._tokens = float(burst)
-        self._stamp = clock()
-        self._lock = threading.Lock()
-
-    def take(self) -> bool:
-        """Spend one token; False when the bucket is empty (the call is throttled)."""
-        with self._lock:
-            now = self._clock()
-            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-            self._stamp = now
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
-                return True
-            return False
 
 
 @dataclass
@@ -77,12 +29,17 @@ class _ErrorRule:
     remaining: int | None
     message: str | None
     status: int | None
+    account_id: str | None = None
 
-    def matches(self, region: str, operation: str) -> bool:
-        return (self.region in (None, region)) and (self.operation in (None, operation))
+    def matches(self, account_id: str, region: str, operation: str) -> bool:
+        return (
+            self.account_id in (None, account_id)
+            and self.region in (None, region)
+            and self.operation in (None, operation)
+        )
 
 
-def _check_scope(region: str | None, operation: str | None) -> None:
+def _check_scope(region: str | None, operation: str | None, account_id: str | None = None) -> None:
     # A typo here would make a fault silently never fire; say so at once instead.
     if operation is not None and operation not in AWS_QUOTAS:
         raise ValueError(f"unknown operation {operation!r}; use one of: {', '.join(AWS_QUOTAS)}")
@@ -93,13 +50,30 @@ def _check_scope(region: str | None, operation: str | None) -> None:
             raise ValueError(
                 f"{region!r} is not an omics region; use one of: {', '.join(omics_regions())}"
             )
+    if account_id is not None and not (len(account_id) == 12 and account_id.isdigit()):
+        raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
 
 
 class Faults:
     """The fault plan of one backend. All methods are thread-safe.
 
-    A request meets its faults in this order: latency, then a disabled region,
-    then injected errors, then the quota.
+    A request meets its faults in this order: latency, then expired
+    credentials, then a disabled region, then injected errors, then the quota.
+
+    Examples
+    --------
+    >>> faults = Faults()
+    >>> faults.set_latency(0.5, "eu-west-1", None)
+    >>> faults.set_latency(2.0, None, "ListReadSets", account_id="111122223333")
+    >>> faults.latency("eu-west-1", "ListReadSets"), faults.latency(
+    ...     "eu-west-1", "ListReadSets", account_id="111122223333"
+    ... )
+    (0.5, 2.0)
+    >>> faults.inject_error("AccessDeniedException", None, "ListReadSets", 1, None, None)
+    >>> faults.check("123456789012", "eu-west-1", "ListReadSets")
+    Traceback (most recent call last):
+    ...
+    omics_magic.testing.exceptions.OmicsServiceError: AccessDeniedException (403): ...
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -108,27 +82,38 @@ class Faults:
         self.clear()
 
     def clear(self) -> None:
-        """Remove every fault: latency, errors, disabled regions and quotas."""
+        """Remove every fault: latency, errors, disabled regions, expiries, denials, quotas."""
         with self._lock:
-            self._latency: dict[tuple[str | None, str | None], float] = {}
+            self._latency: dict[tuple[str | None, str | None, str | None], float] = {}
             self._errors: list[_ErrorRule] = []
-            self._disabled: set[str] = set()
-            self._rates: dict[str, float] = {}
-            self._burst: float | None = None
-            self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
+            self._disabled: set[tuple[str | None, str]] = set()
+            self._expired_keys: set[str] = set()
+            self._expired_accounts: set[str] = set()
+            self._denied_roles: dict[str, str | None] = {}
+            self._quotas = Quotas(self._clock)
 
-    def set_latency(self, seconds: float, region: str | None, operation: str | None) -> None:
+    def set_latency(
+        self,
+        seconds: float,
+        region: str | None,
+        operation: str | None,
+        account_id: str | None = None,
+    ) -> None:
         if seconds < 0:
             raise ValueError("latency must be >= 0 seconds")
-        _check_scope(region, operation)
+        _check_scope(region, operation, account_id)
         with self._lock:
-            self._latency[(region, operation)] = float(seconds)
+            self._latency[(account_id, region, operation)] = float(seconds)
 
-    def latency(self, region: str, operation: str) -> float:
+    def latency(self, region: str, operation: str, account_id: str | None = None) -> float:
+        """The delay before answering a request (the most specific setting that matches)."""
         with self._lock:
-            for key in ((region, operation), (None, operation), (region, None), (None, None)):
-                if key in self._latency:
-                    return self._latency[key]
+            for account in (account_id, None) if account_id is not None else (None,):
+                for where, what in ((region, operation), (None, operation), (region, None)):
+                    if (account, where, what) in self._latency:
+                        return self._latency[(account, where, what)]
+                if (account, None, None) in self._latency:
+                    return self._latency[(account, None, None)]
         return 0.0
 
     def inject_error(
@@ -139,65 +124,81 @@ class Faults:
         times: int | None,
         message: str | None,
         status: int | None,
+        account_id: str | None = None,
     ) -> None:
         if times is not None and times < 1:
             raise ValueError("times must be None (always) or >= 1")
-        _check_scope(region, operation)
+        _check_scope(region, operation, account_id)
         if status is None and code not in ERROR_STATUS:
             raise ValueError(
                 f"unknown error code {code!r}; pass status= or use one of: "
                 + ", ".join(sorted(ERROR_STATUS))
             )
         with self._lock:
-            self._errors.append(_ErrorRule(code, region, operation, times, message, status))
+            rule = _ErrorRule(code, region, operation, times, message, status, account_id)
+            self._errors.append(rule)
 
-    def disable_region(self, region: str) -> None:
-        _check_scope(region, None)
+    def disable_region(self, region: str, account_id: str | None = None) -> None:
+        _check_scope(region, None, account_id)
         with self._lock:
-            self._disabled.add(region)
+            self._disabled.add((account_id, region))
 
-    def enable_region(self, region: str) -> None:
+    def enable_region(self, region: str, account_id: str | None = None) -> None:
         with self._lock:
-            self._disabled.discard(region)
+            self._disabled.discard((account_id, region))
 
-    def set_quotas(self, rates: str | Mapping[str, float] | None, burst: float | None) -> None:
-        if rates == "aws":
-            chosen = dict(AWS_QUOTAS)
-        elif rates is None:
-            chosen = {}
-        elif isinstance(rates, Mapping):
-            unknown = set(rates) - set(AWS_QUOTAS)
-            if unknown:
-                raise ValueError(f"no quota for unknown operation(s): {sorted(unknown)}")
-            chosen = {op: float(tps) for op, tps in rates.items()}
-        else:
-            raise ValueError('rates must be "aws", a dict of operation -> TPS, or None')
-        if burst is not None and burst < 1:
-            raise ValueError("burst must be >= 1")
+    def expire_credentials(self, access_key_id: str | None, account_id: str | None) -> None:
+        if (access_key_id is None) == (account_id is None):
+            raise ValueError("name exactly one of access_key_id and account_id")
+        _check_scope(None, None, account_id)
         with self._lock:
-            self._rates = chosen
-            self._burst = burst
-            self._buckets = {}
+            if access_key_id is not None:
+                self._expired_keys.add(access_key_id)
+            if account_id is not None:
+                self._expired_accounts.add(account_id)
 
-    def check(self, account_id: str, region: str, operation: str) -> None:
+    def deny_assume_role(self, role_arn: str, message: str | None) -> None:
+        if not role_arn.startswith("arn:") or ":role/" not in role_arn:
+            raise ValueError(f"not a role ARN: {role_arn!r} (arn:aws:iam::<account>:role/<name>)")
+        with self._lock:
+            self._denied_roles[role_arn] = message
+
+    def assume_role_denial(self, role_arn: str) -> tuple[bool, str | None]:
+        """``(denied, message)`` for an AssumeRole of ``role_arn``."""
+        with self._lock:
+            return role_arn in self._denied_roles, self._denied_roles.get(role_arn)
+
+    def expired(self, access_key_id: str | None, account_id: str) -> bool:
+        """Whether these credentials are expired (by key, or every key of the account)."""
+        with self._lock:
+            return access_key_id in self._expired_keys or account_id in self._expired_accounts
+
+    def set_quotas(
+        self,
+        rates: str | Mapping[str, float] | None,
+        burst: float | None,
+        account_id: str | None = None,
+    ) -> None:
+        _check_scope(None, None, account_id)
+        with self._lock:
+            self._quotas.set(rates, burst, account_id)
+
+    def check(
+        self, account_id: str, region: str, operation: str, access_key_id: str | None = None
+    ) -> None:
         """Raise the fault this request meets, if any (called after the latency)."""
+        if self.expired(access_key_id, account_id):
+            raise OmicsServiceError("ExpiredTokenException")
         with self._lock:
-            if region in self._disabled:
+            if (None, region) in self._disabled or (account_id, region) in self._disabled:
                 raise OmicsServiceError("UnrecognizedClientException")
             for rule in self._errors:
-                if rule.matches(region, operation):
+                if rule.matches(account_id, region, operation):
                     if rule.remaining is not None:
                         rule.remaining -= 1
                         if rule.remaining == 0:
                             self._errors.remove(rule)
                     raise OmicsServiceError(rule.code, rule.message, rule.status)
-            rate = self._rates.get(operation)
-            if rate is None:
-                return
-            key = (account_id, region, operation)
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                burst = self._burst if self._burst is not None else max(1.0, rate)
-                bucket = self._buckets[key] = TokenBucket(rate, burst, self._clock)
-        if not bucket.take():
+            bucket = self._quotas.bucket(account_id, region, operation)
+        if bucket is not None and not bucket.take():
             raise OmicsServiceError("ThrottlingException", "Rate exceeded")

@@ -27,6 +27,9 @@ class RequestRecord:
         The error code answered, or ``None`` on success.
     time
         Wall-clock time (``time.time()``) when the answer was ready.
+    access_key_id
+        The access key that signed the request (``None`` if unsigned): a new
+        one in the same account shows credentials were refreshed.
     """
 
     operation: str | None
@@ -35,6 +38,7 @@ class RequestRecord:
     status: int
     error_code: str | None
     time: float
+    access_key_id: str | None = None
 
 
 class RequestLog:
@@ -71,14 +75,24 @@ class RequestLog:
         error_code: str | None = None,
         *,
         account_id: str | None = None,
+        access_key_id: str | None = None,
     ) -> int:
-        """How many records match every given criterion (``None`` matches anything)."""
+        """How many records match every given criterion (``None`` matches anything).
+
+        Examples
+        --------
+        >>> log = RequestLog()
+        >>> log.append(RequestRecord("ListReadSets", "eu-west-1", "111122223333", 200, None, 0.0))
+        >>> log.count("ListReadSets", account_id="111122223333"), log.count(account_id="1" * 12)
+        (1, 0)
+        """
         wanted = {
             "operation": operation,
             "region": region,
             "status": status,
             "error_code": error_code,
             "account_id": account_id,
+            "access_key_id": access_key_id,
         }
         wanted = {k: v for k, v in wanted.items() if v is not None}
         return sum(all(getattr(r, k) == v for k, v in wanted.items()) for r in self.records)

@@ -9,6 +9,12 @@ parsing. Other services are untouched, so this composes with ``moto.mock_aws``
 in either nesting order: our handler is registered on the more specific event
 name, so botocore asks it first, and moto keeps S3, STS, KMS...
 
+STS clients get a handler on ``before-send.sts`` too, which answers only the
+backend's STS faults (a denied AssumeRole, expired credentials) and lets
+every other STS request through to ``moto.mock_aws`` (see
+:mod:`~omics_magic.testing.sts`). Roles assumed there act in their own
+account in the fake.
+
 Clients created before the mock started are not intercepted; pass them to
 :func:`patch_client`.
 """
@@ -29,11 +35,13 @@ from botocore.exceptions import EndpointConnectionError
 from .backend import OmicsBackend
 from .exceptions import UnknownEndpointError
 from .responses import OmicsWire
+from .sts import StsFront
 
 __all__ = ["MockOmics", "mock_omics", "patch_client"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _HANDLER_ID = "omics_magic.testing.mock_omics"
+_STS_HANDLER_ID = "omics_magic.testing.mock_omics.sts"
 _lock = threading.RLock()
 _active: list[MockOmics] = []
 _original_create_client: Callable[..., Any] | None = None
@@ -66,8 +74,21 @@ def _before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | No
     return AWSResponse(request.url, answer.status, headers, _RawBody(answer.body))
 
 
+def _before_send_sts(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
+    with _lock:
+        mock = _active[-1] if _active else None
+    if mock is None:
+        return None
+    request_headers: Any = request.headers
+    answer = mock.sts.fault(request_headers, request.body)
+    if answer is None:
+        return None  # no fault: moto's mock_aws (or whoever is next) answers
+    headers: Any = HeadersDict(answer.headers)
+    return AWSResponse(request.url, answer.status, headers, _RawBody(answer.body))
+
+
 def patch_client(client: Any) -> None:
-    """Route an already-created omics client through the active ``mock_omics``.
+    """Route an already-created omics (or STS) client through the active ``mock_omics``.
 
     Examples
     --------
@@ -78,13 +99,16 @@ def patch_client(client: Any) -> None:
     ...     client.list_sequence_stores()["sequenceStores"]
     []
     """
-    client.meta.events.register("before-send.omics", _before_send, unique_id=_HANDLER_ID)
+    if client.meta.service_model.service_name == "sts":
+        client.meta.events.register("before-send.sts", _before_send_sts, unique_id=_STS_HANDLER_ID)
+    else:
+        client.meta.events.register("before-send.omics", _before_send, unique_id=_HANDLER_ID)
 
 
 def _create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
     assert _original_create_client is not None
     client = _original_create_client(self, *args, **kwargs)
-    if client.meta.service_model.service_name == "omics":
+    if client.meta.service_model.service_name in ("omics", "sts"):
         patch_client(client)
     return client
 
@@ -107,6 +131,7 @@ class MockOmics:
     def __init__(self, backend: OmicsBackend | None = None) -> None:
         self.backend = backend if backend is not None else OmicsBackend()
         self.wire = OmicsWire(self.backend, unknown_region="raise")
+        self.sts = StsFront(self.backend)
 
     def start(self) -> OmicsBackend:
         """Begin intercepting omics clients created from now on; returns the backend."""
@@ -114,7 +139,7 @@ class MockOmics:
         with _lock:
             if not _active:
                 _original_create_client = botocore.client.ClientCreator.create_client
-                botocore.client.ClientCreator.create_client = _create_client  # type: ignore[method-assign]
+                botocore.client.ClientCreator.create_client = _create_client
             _active.append(self)
         _forget_cached_clients()
         return self.backend
@@ -126,7 +151,7 @@ class MockOmics:
             if self in _active:
                 _active.remove(self)
             if not _active and _original_create_client is not None:
-                botocore.client.ClientCreator.create_client = _original_create_client  # type: ignore[method-assign]
+                botocore.client.ClientCreator.create_client = _original_create_client
                 _original_create_client = None
         _forget_cached_clients()
 

@@ -1,48 +1,23 @@
-"""The fake's state: sequence stores, their tags and read-set counts, and pagination.
+"""The fake's state: sequence stores, with their tags and read sets.
 
-A :class:`SequenceStore` holds one store; :class:`RegionState` holds the stores
-of one (account, region) and answers list queries. The backend that owns them
+A :class:`SequenceStore` holds one store and its read sets
+(:class:`~omics_magic.testing.read_sets.ReadSet`); :class:`RegionState` holds
+the stores of one (account, region) and answers list queries. The backend that owns them
 (:mod:`omics_magic.testing.backend`) adds locking, faults and the request log.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .exceptions import validation
+from .arns import parse_store_arn, store_arn
+from .pagination import Key, page
+from .read_sets import ReadSet
 
 __all__ = ["RegionState", "SequenceStore", "parse_store_arn", "store_arn", "to_millis"]
-
-_ARN = re.compile(
-    r"arn:(?P<partition>[^:]+):(?P<service>[^:]+):(?P<region>[^:]*):"
-    r"(?P<account>[^:]*):(?P<resource>.+)"
-)
-
-
-def store_arn(region: str, account_id: str, store_id: str) -> str:
-    """The ARN of a sequence store, as AWS spells it."""
-    return f"arn:aws:omics:{region}:{account_id}:sequenceStore/{store_id}"
-
-
-def parse_store_arn(arn: str) -> tuple[str, str, str] | None:
-    """``(region, account, id)`` of a sequence store ARN; None if it names something else.
-
-    Raises a ValidationException if ``arn`` is not an ARN at all.
-    """
-    match = _ARN.fullmatch(arn)
-    if match is None:
-        raise validation(f"Invalid ARN: {arn!r} is not a valid Amazon Resource Name")
-    resource = match["resource"]
-    if match["service"] != "omics" or not resource.startswith("sequenceStore/"):
-        return None
-    return match["region"], match["account"], resource.split("/", 1)[1]
 
 
 def to_millis(value: datetime) -> datetime:
@@ -72,7 +47,7 @@ class SequenceStore:
     status_message: str | None = None
     update_time: datetime | None = None
     tags: dict[str, str] = field(default_factory=dict)
-    read_set_count: int = 0
+    read_sets: dict[str, ReadSet] = field(default_factory=dict)
     deleted_at: float | None = None  # backend clock reading when DeleteSequenceStore ran
 
     @property
@@ -119,30 +94,8 @@ class SequenceStore:
         return {k: v for k, v in api.items() if v is not None}
 
 
-def _sort_key(store: SequenceStore) -> tuple[datetime, str]:
+def _sort_key(store: SequenceStore) -> Key:
     return (store.creation_time, store.id)
-
-
-def encode_token(store: SequenceStore) -> str:
-    """An opaque nextToken naming the last store of a page by (creationTime, id).
-
-    Listing resumes strictly after that key, in (creationTime, id) order, so a
-    store that exists for the whole listing is seen exactly once, whatever is
-    created or deleted between pages.
-    """
-    cursor = {"v": 1, "t": store.creation_time.isoformat(), "i": store.id}
-    return base64.urlsafe_b64encode(json.dumps(cursor).encode()).decode()
-
-
-def decode_token(token: str) -> tuple[datetime, str]:
-    try:
-        cursor = json.loads(base64.urlsafe_b64decode(token.encode()))
-        after = datetime.fromisoformat(cursor["t"])
-        if after.tzinfo is None:
-            raise ValueError("naive time")
-        return after, str(cursor["i"])
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeError):
-        raise validation("Invalid nextToken") from None
 
 
 class RegionState:
@@ -168,13 +121,8 @@ class RegionState:
         self, max_results: int, next_token: str | None, filters: dict[str, Any]
     ) -> tuple[list[SequenceStore], str | None]:
         """One page of ListSequenceStores, in (creationTime, id) order."""
-        ordered = sorted((s for s in self.stores.values() if _keep(s, filters)), key=_sort_key)
-        if next_token is not None:
-            after = decode_token(next_token)
-            ordered = [s for s in ordered if _sort_key(s) > after]
-        page = ordered[:max_results]
-        token = encode_token(page[-1]) if len(ordered) > max_results else None
-        return page, token
+        kept = (s for s in self.stores.values() if _keep(s, filters))
+        return page(kept, _sort_key, max_results, next_token)
 
 
 def _keep(store: SequenceStore, filters: dict[str, Any]) -> bool:

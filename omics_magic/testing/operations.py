@@ -1,4 +1,7 @@
-"""The eight API operations, as the wire layer calls them (arguments already validated).
+"""The API operations, as the wire layer calls them (arguments already validated).
+
+The sequence-store operations are here; tags are in ``tag_operations``, read
+sets in ``read_set_operations``, and :data:`OPERATIONS` names them all.
 
 Each takes the backend, the caller's account and region, and the decoded
 request members (camelCase, as in the model); it returns the response members
@@ -13,21 +16,34 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import OmicsServiceError, conflict, not_found, validation
-from .models import SequenceStore, parse_store_arn, to_millis
+from .exceptions import conflict, validation
+from .models import to_millis
+from .read_set_operations import get_read_set_metadata, list_read_sets
+from .tag_operations import MAX_TAGS, list_tags_for_resource, tag_resource, untag_resource
 
 if TYPE_CHECKING:
     from .backend import OmicsBackend
 
-__all__ = ["MAX_TAGS", "OPERATIONS"]
+__all__ = ["MAX_PROPAGATED_TAGS", "MAX_TAGS", "OPERATIONS"]
 
-MAX_TAGS = 50
+MAX_PROPAGATED_TAGS = 5  # the user guide: "up to five" tag keys propagate to read sets
 Params = dict[str, Any]
+
+
+def _check_propagated(p: Params) -> None:
+    keys = p.get("propagatedSetLevelTags")
+    if keys is not None and len(keys) > MAX_PROPAGATED_TAGS:
+        raise validation(
+            f"1 validation error detected: Value {keys!r} at 'propagatedSetLevelTags' failed "
+            f"to satisfy constraint: Member must have length less than or equal to "
+            f"{MAX_PROPAGATED_TAGS}"
+        )
 
 
 def create_sequence_store(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
     if len(p.get("tags", {})) > MAX_TAGS:
         raise validation(f"A resource can have at most {MAX_TAGS} tags")
+    _check_propagated(p)
     with backend._lock:
         state = backend._region(region, account_id)
         token = p.get("clientToken")
@@ -72,6 +88,7 @@ def get_sequence_store(backend: OmicsBackend, account_id: str, region: str, p: P
 
 
 def update_sequence_store(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
+    _check_propagated(p)
     with backend._lock:
         store = backend._store(region, account_id, p["id"])
         if store.status != "ACTIVE":
@@ -93,49 +110,14 @@ def update_sequence_store(backend: OmicsBackend, account_id: str, region: str, p
 def delete_sequence_store(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
     with backend._lock:
         store = backend._store(region, account_id, p["id"])
-        if store.read_set_count > 0:
+        if store.read_sets:
             raise conflict(
-                f"Sequence store {store.id} still holds {store.read_set_count} read sets; "
+                f"Sequence store {store.id} still holds {len(store.read_sets)} read sets; "
                 "delete them first"
             )
         if store.deleted_at is None:
             store.status = "DELETING"
             store.deleted_at = backend._clock()
-        return {}
-
-
-def _tagged(backend: OmicsBackend, account_id: str, region: str, arn: str) -> SequenceStore:
-    named = parse_store_arn(arn)
-    if named is None or named[0] != region or named[1] != account_id:
-        raise not_found(f"Resource {arn} not found")
-    return backend._store(region, account_id, named[2])
-
-
-def list_tags_for_resource(
-    backend: OmicsBackend, account_id: str, region: str, p: Params
-) -> Params:
-    with backend._lock:
-        return {"tags": dict(_tagged(backend, account_id, region, p["resourceArn"]).tags)}
-
-
-def tag_resource(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
-    with backend._lock:
-        store = _tagged(backend, account_id, region, p["resourceArn"])
-        merged = {**store.tags, **p["tags"]}
-        if len(merged) > MAX_TAGS:
-            raise OmicsServiceError(
-                "ServiceQuotaExceededException",
-                f"A resource can have at most {MAX_TAGS} tags",
-            )
-        store.tags = merged
-        return {}
-
-
-def untag_resource(backend: OmicsBackend, account_id: str, region: str, p: Params) -> Params:
-    with backend._lock:
-        store = _tagged(backend, account_id, region, p["resourceArn"])
-        for key in p.get("tagKeys", []):
-            store.tags.pop(key, None)
         return {}
 
 
@@ -148,4 +130,6 @@ OPERATIONS: dict[str, Callable[[OmicsBackend, str, str, Params], Params]] = {
     "ListTagsForResource": list_tags_for_resource,
     "TagResource": tag_resource,
     "UntagResource": untag_resource,
+    "ListReadSets": list_read_sets,
+    "GetReadSetMetadata": get_read_set_metadata,
 }

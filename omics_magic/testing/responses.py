@@ -35,7 +35,7 @@ from .urls import route
 if TYPE_CHECKING:
     from .backend import OmicsBackend
 
-__all__ = ["OmicsWire", "WireResponse", "credential_scope"]
+__all__ = ["OmicsWire", "WireResponse", "credential_scope", "signing_scope"]
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 
@@ -49,15 +49,21 @@ class WireResponse:
     body: bytes
 
 
-def credential_scope(headers: Mapping[str, str | bytes]) -> tuple[str, str] | None:
-    """``(access_key_id, region)`` from a SigV4 ``Authorization`` header, or None."""
+def signing_scope(headers: Mapping[str, str | bytes]) -> tuple[str, str, str] | None:
+    """``(access_key_id, region, service)`` from a SigV4 ``Authorization`` header, or None."""
     auth = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
     if isinstance(auth, bytes):
         auth = auth.decode("latin-1")
     if not auth:
         return None
     match = _CREDENTIAL.search(auth)
-    return (match.group(1), match.group(2)) if match else None
+    return (match.group(1), match.group(2), match.group(3)) if match else None
+
+
+def credential_scope(headers: Mapping[str, str | bytes]) -> tuple[str, str] | None:
+    """``(access_key_id, region)`` from a SigV4 ``Authorization`` header, or None."""
+    scope = signing_scope(headers)
+    return scope[:2] if scope else None
 
 
 def _error(err: OmicsServiceError, request_id: str) -> WireResponse:
@@ -102,7 +108,8 @@ class OmicsWire:
 
             if region not in omics_regions():
                 if self.unknown_region == "raise":
-                    self._log(operation, region, account_id, 0, "EndpointConnectionError")
+                    unreachable = "EndpointConnectionError"
+                    self._log(operation, region, account_id, 0, unreachable, access_key)
                     raise UnknownEndpointError(region)
                 raise OmicsServiceError(
                     "InvalidSignatureException",
@@ -112,28 +119,34 @@ class OmicsWire:
                 raise OmicsServiceError(
                     "UnknownOperationException", f"No operation at {method} {split.path}"
                 )
-            delay = self.backend.faults.latency(region, routed[0])
+            delay = self.backend.faults.latency(region, routed[0], account_id)
             if delay:
                 self._sleep(delay)
-            self.backend.faults.check(account_id, region, routed[0])
+            self.backend.faults.check(account_id, region, routed[0], access_key)
             answer = self._call(routed[0], routed[1], split.query, body, account_id, region)
         except OmicsServiceError as err:
-            self._log(operation, region, account_id, err.status, err.code)
+            self._log(operation, region, account_id, err.status, err.code, access_key)
             return _error(err, request_id)
         except UnknownEndpointError:
             raise
         except Exception as bug:  # a bug in the fake: answer as AWS would, and say what broke
             internal = OmicsServiceError("InternalServerException", f"fake omics bug: {bug!r}")
-            self._log(operation, region, account_id, internal.status, internal.code)
+            self._log(operation, region, account_id, internal.status, internal.code, access_key)
             return _error(internal, request_id)
-        self._log(operation, region, account_id, answer.status, None)
+        self._log(operation, region, account_id, answer.status, None, access_key)
         answer.headers["x-amzn-RequestId"] = request_id
         return answer
 
     def _log(
-        self, operation: str | None, region: str, account: str, status: int, code: str | None
+        self,
+        operation: str | None,
+        region: str,
+        account: str,
+        status: int,
+        code: str | None,
+        access_key: str | None,
     ) -> None:
-        record = RequestRecord(operation, region, account, status, code, time.time())
+        record = RequestRecord(operation, region, account, status, code, time.time(), access_key)
         self.backend.requests.append(record)
 
     def _call(

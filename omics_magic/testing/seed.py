@@ -1,25 +1,36 @@
-"""Realistic seed data: stores with believable names, descriptions, tags, SSE and locations.
+"""Realistic seed data: stores with believable names, descriptions, tags, SSE and
+locations, and the read sets in them (:mod:`~omics_magic.testing.seed_read_sets`).
 
 Deterministic: the same ``random_seed`` gives the same stores (IDs, names,
 creation times...) in every run, and each region's stores depend only on the
-seed, the account and the region, not on which other regions are seeded.
-Creation times are spread over the three years before 2025-06-01 (UTC).
+seed, the account and the region, not on which other regions are seeded (nor
+on how many read sets each store gets). Creation times are spread over the
+three years before 2025-06-01 (UTC).
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .backend import OmicsBackend
+from .seed_read_sets import ANCHOR, read_set_values, reference_arns, with_files
 
-__all__ = ["seed_stores"]
+__all__ = ["Seedable", "seed_stores"]
 
-_ANCHOR = datetime(2025, 6, 1, tzinfo=timezone.utc)
+
+class Seedable(Protocol):
+    """What seeding needs of a backend (an :class:`~omics_magic.testing.OmicsBackend`)."""
+
+    @property
+    def create_sequence_store(self) -> Callable[..., dict[str, Any]]: ...
+
+    @property
+    def add_read_set(self) -> Callable[..., dict[str, Any]]: ...
+
+
 _KINDS = {
     "wgs-cohort": "Whole-genome sequencing reads, 30x, cohort {n}",
     "wes-cohort": "Whole-exome sequencing reads for cohort {n}",
@@ -36,18 +47,26 @@ _ENVS = ["prod", "prod", "dev", "staging"]
 
 
 def seed_stores(
-    backend: OmicsBackend,
+    backend: Seedable,
     regions: str | Iterable[str],
     stores_per_region: int = 10,
     *,
     account_id: str = "123456789012",
     random_seed: int = 0,
+    read_sets_per_store: int = 0,
 ) -> dict[str, list[dict[str, Any]]]:
     """Create ``stores_per_region`` realistic stores in each region.
 
     About a quarter are untagged, a quarter use a customer-managed KMS key
     (``arn:aws:kms:<region>:<account>:key/<uuid>``; the rest the AWS-owned
     key), about half have an ``s3://`` fallback location.
+
+    Each store gets ``read_sets_per_store`` read sets: FASTQ, BAM, CRAM and
+    UBAM (mostly the kind the store's name suggests); sample and subject IDs
+    from one pool, so samples recur across stores; mostly ACTIVE, some
+    ARCHIVED, ACTIVATING and PROCESSING_UPLOAD; read and base counts, file
+    parts and sizes, an ETag, the creation job, and a reference ARN for the
+    aligned ones (BAM, CRAM).
 
     Returns
     -------
@@ -63,15 +82,43 @@ def seed_stores(
     """
     if isinstance(regions, str):
         regions = [regions]
+    if read_sets_per_store < 0:
+        raise ValueError("read_sets_per_store must be >= 0")
     seeded: dict[str, list[dict[str, Any]]] = {}
     for region in regions:
         rng = random.Random(f"{random_seed}:{account_id}:{region}")
         made = [_one(backend, rng, region, account_id) for _ in range(stores_per_region)]
         seeded[region] = sorted(made, key=lambda s: (s["creationTime"], s["id"]))
+        if read_sets_per_store:
+            references = reference_arns(random_seed, account_id, region)
+            for store in made:
+                place = f"{random_seed}:{account_id}:{region}:{store['id']}:read-sets"
+                store_rng = random.Random(place)
+                for _ in range(read_sets_per_store):
+                    _read_set(backend, store_rng, region, account_id, store, references)
     return seeded
 
 
-def _one(backend: OmicsBackend, rng: random.Random, region: str, account_id: str) -> dict[str, Any]:
+def _read_set(
+    backend: Seedable,
+    rng: random.Random,
+    region: str,
+    account_id: str,
+    store: dict[str, Any],
+    references: dict[str, str],
+) -> dict[str, Any]:
+    values = read_set_values(rng, store, references)
+    for attempt in range(20):  # a taken ID (the same seed used twice): draw another
+        candidate = with_files(dict(values), store, str(rng.randrange(10**9, 10**10)))
+        try:
+            return backend.add_read_set(region, store["id"], account_id=account_id, **candidate)
+        except ValueError:
+            if attempt == 19:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _one(backend: Seedable, rng: random.Random, region: str, account_id: str) -> dict[str, Any]:
     kind = rng.choice(list(_KINDS))
     number = rng.randrange(1, 1000)
     name = f"{kind}-{number:03d}"
@@ -107,7 +154,7 @@ def _one(backend: OmicsBackend, rng: random.Random, region: str, account_id: str
         e_tag_algorithm_family=rng.choice(["MD5up", "MD5up", "MD5up", "SHA256up", "SHA512up"]),
         propagated_set_level_tags=["project", "sample-id"] if rng.random() < 0.2 else None,
         access_log_location=access_log,
-        creation_time=_ANCHOR - age,
+        creation_time=ANCHOR - age,
     )
     try:
         return backend.create_sequence_store(region, name, store_id=store_id, **kwargs)

@@ -6,19 +6,37 @@ Each request gets its own daemon thread, so injected latency on one request
 never holds up another. Clients reach it through the standard
 ``AWS_ENDPOINT_URL_OMICS`` setting, with ``AWS_DISABLE_HOST_PREFIX_INJECTION``
 so botocore does not prepend ``control-storage-``/``tags-`` to the host.
+Other SDKs have their own switch: the JavaScript SDK v3 ignores that
+variable and needs ``disableHostPrefix: true`` in the client's options.
+
+Requests signed for ``sts`` (``AWS_ENDPOINT_URL_STS``) are answered by
+:class:`~omics_magic.testing.sts.StsFront`: the backend's STS faults, then
+moto's STS (moto must be installed), so roles can be assumed out of process
+too and their keys act in the role's account.
+
+A client that hangs up mid-request is logged at DEBUG on this module's
+logger, not printed to stderr: clients time out and give up all the time.
 """
 
 from __future__ import annotations
 
+import logging
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from .accounts import DEFAULT_ACCOUNT_ID
 from .backend import OmicsBackend
-from .responses import OmicsWire
+from .responses import OmicsWire, WireResponse, signing_scope
+from .sts import StsFront
 
 __all__ = ["OmicsServer"]
+
+logger = logging.getLogger(__name__)
+# What a client hanging up looks like from here: a reset, a broken pipe, a timeout.
+_HANG_UPS = (ConnectionError, TimeoutError)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -38,8 +56,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        url = f"http://{self.headers.get('Host', 'localhost')}{self.path}"
-        answer = self.server.wire.handle(self.command, url, dict(self.headers.items()), body)
+        if len(body) < length:  # the client hung up before sending all of its body
+            logger.debug("client %s hung up mid-request (%s)", self.client_address, self.path)
+            self.close_connection = True
+            return
+        headers = dict(self.headers.items())
+        scope = signing_scope(headers)
+        answer: WireResponse
+        if scope is not None and scope[2] == "sts":
+            answer = self.server.sts.handle(self.command, headers, body)
+        else:
+            url = f"http://{self.headers.get('Host', 'localhost')}{self.path}"
+            answer = self.server.wire.handle(self.command, url, headers, body)
         if self.server.stopping.is_set():
             self.close_connection = True  # stopped meanwhile: hang up, as a dead server would
             return
@@ -65,6 +93,7 @@ class _Server(ThreadingHTTPServer):
     # stalls its connection for a second. Real endpoints have deep backlogs.
     request_queue_size = 1024
     wire: OmicsWire
+    sts: StsFront
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -80,8 +109,12 @@ class _Server(ThreadingHTTPServer):
                 self._connections.discard(connection)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        if not self.stopping.is_set():  # after stop(), broken connections are expected
-            super().handle_error(request, client_address)
+        error = sys.exc_info()[1]
+        if self.stopping.is_set() or isinstance(error, _HANG_UPS):
+            # After stop(), or when a client gives up mid-request: expected, not news.
+            logger.debug("connection from %s ended: %r", client_address, error)
+            return
+        logger.error("OmicsServer failed on a request from %s", client_address, exc_info=True)
 
     def close_connections(self) -> None:
         # Keep-alive connections would otherwise go on being answered after stop().
@@ -136,12 +169,37 @@ class OmicsServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def env(self) -> dict[str, str]:
-        """The environment variables that point boto3 clients at this server."""
-        return {
+    def env(
+        self, *, account_id: str = DEFAULT_ACCOUNT_ID, credentials: bool = True
+    ) -> dict[str, str]:
+        """The environment variables that point boto3 clients (and the CLI) at this server.
+
+        ``AWS_ENDPOINT_URL_OMICS`` and ``AWS_ENDPOINT_URL_STS`` (STS answered
+        through moto), ``AWS_DISABLE_HOST_PREFIX_INJECTION``, and fake
+        credentials of ``account_id`` (``AWS_ACCESS_KEY_ID``,
+        ``AWS_SECRET_ACCESS_KEY``), so that a shell without any needs nothing
+        else. ``credentials=False`` leaves the caller's own credentials in place.
+        A region is not set: pass one to clients (omics_magic picks its own).
+
+        Examples
+        --------
+        >>> with OmicsServer() as server:
+        ...     for name in sorted(server.env()):
+        ...         print(name)
+        AWS_ACCESS_KEY_ID
+        AWS_DISABLE_HOST_PREFIX_INJECTION
+        AWS_ENDPOINT_URL_OMICS
+        AWS_ENDPOINT_URL_STS
+        AWS_SECRET_ACCESS_KEY
+        """
+        env = {
             "AWS_ENDPOINT_URL_OMICS": self.endpoint_url,
+            "AWS_ENDPOINT_URL_STS": self.endpoint_url,
             "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
         }
+        if credentials:
+            env.update(self.backend.credentials(account_id).env())
+        return env
 
     def start(self) -> OmicsServer:
         """Listen and serve in a daemon thread; returns self."""
@@ -150,6 +208,7 @@ class OmicsServer:
         httpd = _Server(self._address, _Handler)
         # Latency sleeps wake up at stop(), so no handler thread outlives the server by long.
         httpd.wire = OmicsWire(self.backend, unknown_region="answer", sleep=httpd.stopping.wait)
+        httpd.sts = StsFront(self.backend)
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever,

@@ -32,6 +32,8 @@ OPERATIONS = (
     "ListTagsForResource",
     "TagResource",
     "UntagResource",
+    "ListReadSets",
+    "GetReadSetMetadata",
 )
 
 
@@ -73,12 +75,12 @@ def decode(shape: Shape, value: Any, path: str) -> Any:
     if kind == "list":
         if not isinstance(value, list):
             raise _fail(value, path, "Member must be a list")
-        return [decode(shape.member, v, f"{path}.member") for v in value]  # type: ignore[attr-defined]
+        return [decode(shape.member, v, f"{path}.member") for v in value]
     if kind == "map":
         if not isinstance(value, dict):
             raise _fail(value, path, "Member must be a map")
         return {
-            decode(shape.key, k, f"{path}.key"): decode(shape.value, v, f"{path}.value")  # type: ignore[attr-defined]
+            decode(shape.key, k, f"{path}.key"): decode(shape.value, v, f"{path}.value")
             for k, v in value.items()
         }
     if kind == "timestamp":
@@ -150,12 +152,12 @@ def validate(shape: Shape, value: Any, path: str) -> None:
     elif kind == "list":
         _check_size(value, len(value), meta, path, "length")
         for item in value:
-            validate(shape.member, item, f"{path}.member")  # type: ignore[attr-defined]
+            validate(shape.member, item, f"{path}.member")
     elif kind == "map":
         _check_size(value, len(value), meta, path, "length")
         for key, item in value.items():
-            validate(shape.key, key, f"{path}.key")  # type: ignore[attr-defined]
-            validate(shape.value, item, f"{path}.value")  # type: ignore[attr-defined]
+            validate(shape.key, key, f"{path}.key")
+            validate(shape.value, item, f"{path}.value")
 
 
 def _check_size(value: Any, size: int, meta: dict[str, Any], path: str, what: str) -> None:
@@ -185,9 +187,9 @@ def encode(shape: Shape, value: Any) -> Any:
             if value.get(name) is not None
         }
     if kind == "list":
-        return [encode(shape.member, v) for v in value]  # type: ignore[attr-defined]
+        return [encode(shape.member, v) for v in value]
     if kind == "map":
-        return {k: encode(shape.value, v) for k, v in value.items()}  # type: ignore[attr-defined]
+        return {k: encode(shape.value, v) for k, v in value.items()}
     if kind == "timestamp":
         return iso8601(value)
     return value

@@ -317,7 +317,8 @@ def test_delete_dry_run_wrong_confirm_and_conflict(
 ) -> None:
     backend = server.backend
     store = backend.create_sequence_store("us-east-1", "busy")["id"]
-    backend.set_read_set_count("us-east-1", store, 3)
+    for _ in range(3):
+        backend.add_read_set("us-east-1", store)
 
     assert main(["delete", store, "-r", "us-east-1", "--dry-run"]) == 0
     assert "busy" in capsys.readouterr().out
@@ -341,7 +342,7 @@ def test_a_sql_delete_through_query(
     backend = server.backend
     store = backend.create_sequence_store("eu-west-1", "scratch")["id"]
     busy = backend.create_sequence_store("eu-west-1", "busy")["id"]
-    backend.set_read_set_count("eu-west-1", busy, 1)
+    backend.add_read_set("eu-west-1", busy)
     sql = (
         "DELETE FROM aws.omics.sequence_store "
         "WHERE data__Identifier = '{}' AND region = 'eu-west-1'"

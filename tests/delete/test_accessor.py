@@ -35,7 +35,8 @@ def test_deletes_exactly_the_frames_stores(backend: Any) -> None:
     scratch = df[df["name"].str.startswith("scratch-")]
     busy_row = scratch[scratch["region"] == "eu-west-1"].iloc[0]
     busy = busy_row["sequence_store_id"]
-    backend.set_read_set_count("eu-west-1", busy, 5)
+    for _ in range(5):
+        backend.add_read_set("eu-west-1", busy)
 
     report = scratch.omics.delete(confirm=list(scratch["sequence_store_id"]))
 

@@ -150,7 +150,8 @@ def test_throttling_is_retried(backend: Any) -> None:
 
 def test_conflict_names_the_way_out_and_is_not_retried(backend: Any) -> None:
     busy = backend.create_sequence_store("us-east-1", "busy")["id"]
-    backend.set_read_set_count("us-east-1", busy, 3)
+    for _ in range(3):
+        backend.add_read_set("us-east-1", busy)
 
     report = delete_sequence_store(busy, "us-east-1", confirm=busy)
 
@@ -470,7 +471,7 @@ def three(backend: Any) -> pd.DataFrame:
 
 def test_bulk_carries_on_past_a_conflict(backend: Any, three: pd.DataFrame) -> None:
     busy = three.loc[1, "sequence_store_id"]
-    backend.set_read_set_count("eu-west-1", busy, 1)
+    backend.add_read_set("eu-west-1", busy)
 
     report = delete_sequence_stores(three, confirm=list(three["sequence_store_id"]))
 

@@ -156,7 +156,8 @@ def test_bulk_delete_deletes_only_previewed_confirmed_stores(
         )
         conflicted = data.draw(st.sets(st.sampled_from(w.stores), max_size=3), label="read sets")
         for region, store_id in conflicted:
-            w.backend.set_read_set_count(region, store_id, 5)
+            for _ in range(5):
+                w.backend.add_read_set(region, store_id)
         denials = data.draw(st.integers(0, 2), label="denied deletes")
         if denials:
             w.backend.inject_error(
@@ -220,7 +221,7 @@ def test_single_delete_deletes_only_the_confirmed_store(
         targets = w.stores + [(REGIONS[0], g) for g in GHOSTS]
         home, store_id = targets[pick]
         if conflict and store_id not in GHOSTS:
-            w.backend.set_read_set_count(home, store_id, 1)
+            w.backend.add_read_set(home, store_id)
         if isinstance(confirm, str):
             confirm = confirm.replace("THE-ID", store_id)
         before = w.alive()

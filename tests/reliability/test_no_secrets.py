@@ -266,7 +266,7 @@ def test_credential_errors(evidence: Evidence, monkeypatch: pytest.MonkeyPatch) 
 
 def _subprocess_env(server: OmicsServer) -> dict[str, str]:
     pythonpath = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, **server.env(), "PYTHONPATH": pythonpath}
+    return {**os.environ, **server.env(credentials=False), "PYTHONPATH": pythonpath}
 
 
 def test_the_cli(server: OmicsServer, tmp_path: Path) -> None:

@@ -115,14 +115,15 @@ def test_delete_goes_through_deleting_when_deletion_takes_time(omics_fake: Omics
 
 def test_delete_conflicts_while_the_store_holds_read_sets(omics_fake: OmicsBackend) -> None:
     made = omics_fake.create_sequence_store(REGION, "busy")
-    omics_fake.set_read_set_count(REGION, made["id"], 3)
+    held = [omics_fake.add_read_set(REGION, made["id"])["id"] for _ in range(3)]
     omics = omics_client()
     with pytest.raises(omics.exceptions.ConflictException) as caught:
         omics.delete_sequence_store(id=made["id"])
     code, status, message = error_of(caught.value)
     assert (code, status) == ("ConflictException", 409) and "read sets" in message
     assert omics.get_sequence_store(id=made["id"])["status"] == "ACTIVE"
-    omics_fake.set_read_set_count(REGION, made["id"], 0)
+    for read_set_id in held:
+        omics_fake.delete_read_set(REGION, made["id"], read_set_id)
     omics.delete_sequence_store(id=made["id"])
     assert omics_fake.stores(REGION) == []
 

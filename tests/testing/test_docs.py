@@ -9,7 +9,14 @@ import pytest
 
 MODULES = [
     "omics_magic.testing",
+    "omics_magic.testing.accounts",
+    "omics_magic.testing.arns",
     "omics_magic.testing.backend",
+    "omics_magic.testing.backend_accounts",
+    "omics_magic.testing.backend_faults",
+    "omics_magic.testing.backend_read_sets",
+    "omics_magic.testing.pagination",
+    "omics_magic.testing.quotas",
     "omics_magic.testing.faults",
     "omics_magic.testing.log",
     "omics_magic.testing.mock",

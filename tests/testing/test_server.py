@@ -22,8 +22,9 @@ def test_start_stop_and_context_manager() -> None:
     assert server.start() is server
     url = server.endpoint_url
     assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
-    assert server.env() == {
+    assert server.env(credentials=False) == {
         "AWS_ENDPOINT_URL_OMICS": url,
+        "AWS_ENDPOINT_URL_STS": url,
         "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
     }
     server.stop()
@@ -39,9 +40,9 @@ def test_stop_does_not_wait_for_a_sleeping_request(omics_server: OmicsServer) ->
     arrived, failed = threading.Event(), threading.Event()
     latency = backend.faults.latency
 
-    def noting_arrival(region: str, operation: str) -> float:
+    def noting_arrival(region: str, operation: str, *account: str | None) -> float:
         arrived.set()
-        return latency(region, operation)
+        return latency(region, operation, *account)
 
     backend.faults.latency = noting_arrival  # type: ignore[method-assign]
     omics = omics_client()  # made here: the thread must not read a later test's env
