@@ -38,6 +38,9 @@ def serve(config: dict[str, Any]) -> None:
     )
     backend = OmicsBackend()
     backend.seed(config["regions"], config["stores"], random_seed=0)
+    for account in config.get("accounts", []):  # more accounts, each its own stores
+        backend.add_account(account, profile=f"acct-{account}")
+        backend.seed(config["regions"], config["stores"], account_id=account, random_seed=0)
     backend.set_latency(config["latency"])
 
     def apply_quotas() -> None:  # also refills every bucket: each run starts alike
@@ -71,7 +74,8 @@ class FakeProcess:
 
     ``config``: ``regions``, ``stores`` (per region), ``latency`` (seconds a
     request), ``tps`` (per region and operation for List/Get/ListTags, or None
-    for no quotas) and ``burst``.
+    for no quotas) and ``burst``; optionally ``accounts`` (more account IDs,
+    each seeded alike, each with its own quotas).
     """
 
     def __init__(self, config: dict[str, Any]) -> None:

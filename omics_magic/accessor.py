@@ -20,7 +20,7 @@ Heavy modules (boto3, pyarrow.parquet, the fetch engine) load on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,6 +80,10 @@ class OmicsAccessor:
         strict: bool = False,
         timeout: float | None = None,
         rate: Rate = "auto",
+        profiles: Iterable[str] | None = None,
+        role_arns: Iterable[str] | None = None,
+        role_external_id: str | None = None,
+        role_session_name: str | None = None,
     ) -> pd.DataFrame:
         """Re-fetch the stores in this frame's rows, calling only their regions.
 
@@ -91,6 +95,10 @@ class OmicsAccessor:
         ----------
         session, strict, timeout, rate
             As in :func:`omics_magic.sequence_stores`.
+        profiles, role_arns, role_external_id, role_session_name
+            The sessions of the frame's accounts (default: those it was fetched
+            with). Each row is refreshed in its own account (its ``account_id``
+            or ARN); a row whose account none reaches is kept as it was, and reported.
 
         Returns
         -------
@@ -118,7 +126,17 @@ class OmicsAccessor:
         from .fetch.refresh import refresh_frame
 
         self._require_store_keys("refresh")
-        return refresh_frame(self._df, session=session, strict=strict, timeout=timeout, rate=rate)
+        return refresh_frame(
+            self._df,
+            session=session,
+            strict=strict,
+            timeout=timeout,
+            rate=rate,
+            profiles=profiles,
+            role_arns=role_arns,
+            role_external_id=role_external_id,
+            role_session_name=role_session_name,
+        )
 
     def delete(
         self,
@@ -126,6 +144,10 @@ class OmicsAccessor:
         confirm: str | Iterable[str] | None = None,
         dry_run: bool = False,
         session: boto3.Session | None = None,
+        profiles: Iterable[str] | None = None,
+        role_arns: Iterable[str] | None = None,
+        role_external_id: str | None = None,
+        role_session_name: str | None = None,
     ) -> pd.DataFrame:
         """Delete exactly the stores in this frame's rows, after a preview and a confirmation.
 
@@ -144,6 +166,12 @@ class OmicsAccessor:
             Show and return the preview; delete nothing.
         session
             A ``boto3.Session``; None uses the default credential chain.
+        profiles, role_arns, role_external_id, role_session_name
+            The sessions of the frame's accounts (default: those it was
+            fetched with). Each row is deleted in its own account (its
+            ``account_id`` or ARN), never through another's; the preview and
+            the report then show ``account_id``, and a row whose account none
+            reaches is reported and not deleted.
 
         Returns
         -------
@@ -171,7 +199,16 @@ class OmicsAccessor:
         from .delete.protocol import delete_sequence_stores
 
         self._require_store_keys("delete")
-        return delete_sequence_stores(self._df, confirm=confirm, dry_run=dry_run, session=session)
+        return delete_sequence_stores(
+            self._df,
+            confirm=confirm,
+            dry_run=dry_run,
+            session=session,
+            profiles=profiles,
+            role_arns=role_arns,
+            role_external_id=role_external_id,
+            role_session_name=role_session_name,
+        )
 
     def expand_tags(self, prefix: str = "tag:") -> pd.DataFrame:
         """A copy with one column per tag key, to group, filter and pivot by tag.
@@ -253,6 +290,7 @@ class OmicsAccessor:
         partition_by_region: bool = False,
         compression: str | None = "zstd",
         overwrite: bool = False,
+        partition_by: Sequence[str] | None = None,
     ) -> Path:
         """Write the frame to Parquet, safely; ``omics_magic.read_parquet`` reads it back exactly.
 
@@ -263,7 +301,9 @@ class OmicsAccessor:
             directory (``path/region=<r>/part-0.parquet``).
         partition_by_region
             Write a Hive-partitioned dataset, one folder per region.
-        compression
+        partition_by
+            Columns to partition the dataset by, outermost first, e.g.
+            ``["account_id", "region"]`` (``path/account_id=<a>/region=<r>/``).
             zstd (default), snappy, gzip, brotli, lz4 or None.
         overwrite
             Replace an existing file or dataset; otherwise that is an ExportError.
@@ -277,12 +317,13 @@ class OmicsAccessor:
         --------
         >>> df.omics.to_parquet("stores.parquet")                # doctest: +SKIP
         >>> df.omics.to_parquet("ds", partition_by_region=True)  # doctest: +SKIP
+        >>> df.omics.to_parquet("ds", partition_by=["account_id", "region"])  # doctest: +SKIP
         """
         from .errors import ExportError
         from .export.files import output_path, write_frame
 
         target = output_path(path)
-        if not partition_by_region and target.suffix.lower() != ".parquet":
+        if not partition_by_region and partition_by is None and target.suffix.lower() != ".parquet":
             raise ExportError(
                 f"to_parquet writes Parquet: use a path ending in .parquet, not {target.name!r}"
             )
@@ -292,6 +333,7 @@ class OmicsAccessor:
             overwrite=overwrite,
             partition_by_region=partition_by_region,
             compression=compression,
+            partition_by=partition_by,
         )
 
     def _require(self, action: str, *names: str) -> None:

@@ -10,6 +10,7 @@ only what the requested columns need (projection pushdown):
 - ``get``: only GetSequenceStore carries it
 - ``tags``: ListTagsForResource
 - ``region``: the region the store was read in
+- ``account``: the account the store is in (from its ARN)
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ __all__ = [
     "resolve_columns",
 ]
 
-Source = Literal["region", "list", "get", "tags"]
+Source = Literal["region", "account", "list", "get", "tags"]
 
 SSE_CONFIG_TYPE = pa.struct([("type", pa.string()), ("key_arn", pa.string())])
 TAGS_TYPE = pa.map_(pa.string(), pa.string())
@@ -51,7 +52,7 @@ class Column:
     name
         The column name, as SQL and the DataFrame spell it.
     source
-        Which call carries the value: ``region``, ``list``, ``get`` or ``tags``.
+        Which call carries the value: ``region``, ``account``, ``list``, ``get`` or ``tags``.
     api_path
         The path of the value in the API response (``("s3Access", "s3Uri")``).
     arrow_type
@@ -133,6 +134,7 @@ COLUMNS: tuple[Column, ...] = (
         "Where the S3 access logs of the store are written.",
         True,
     ),
+    Column("account_id", "account", ("arn",), pa.string(), "The AWS account of the store.", True),
 )
 
 _BY_NAME = {c.name: c for c in COLUMNS}

@@ -41,7 +41,17 @@ if TYPE_CHECKING:
 __all__ = ["OmicsMagic", "split_line"]
 
 # Options whose value is the next word, so that the SQL can start after them.
-_VALUE_OPTIONS = {"-r", "--region", "--profile", "--confirm", "-o", "--output"}
+_VALUE_OPTIONS = {
+    "-r",
+    "--region",
+    "--profile",
+    "--role-arn",
+    "--role-external-id",
+    "--role-session-name",
+    "--confirm",
+    "-o",
+    "--output",
+}
 _WORD = re.compile(r"""(?:"[^"]*"|'[^']*'|\S)+""")
 _OPTION = re.compile(r"-{1,2}[A-Za-z]")
 _ASSIGN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*<<")
@@ -99,6 +109,22 @@ class OmicsMagic(Magics, Configurable):
     profile = Unicode(None, allow_none=True, help="AWS profile to use (None: default).").tag(
         config=True
     )
+    profiles = List(
+        Unicode(),
+        default_value=[],
+        help="AWS profiles whose accounts to query, all at once (empty: `profile` alone).",
+    ).tag(config=True)
+    role_arns = List(
+        Unicode(),
+        default_value=[],
+        help="IAM roles to assume (from `profile`, or the default chain) and query.",
+    ).tag(config=True)
+    role_external_id = Unicode(
+        None, allow_none=True, help="The ExternalId the roles' trust policy asks for."
+    ).tag(config=True)
+    role_session_name = Unicode(
+        None, allow_none=True, help="The RoleSessionName CloudTrail shows (None: omics-magic)."
+    ).tag(config=True)
     short_errors = Bool(
         True, help="Show errors as one line; False re-raises them with the traceback."
     ).tag(config=True)
@@ -165,7 +191,20 @@ class OmicsMagic(Magics, Configurable):
         metavar="REGION",
         help="Region to query when the SQL doesn't pick one; repeat for several.",
     )
-    @argument("--profile", default=None, help="AWS profile for this query.")
+    @argument(
+        "--profile",
+        action="append",
+        default=None,
+        metavar="PROFILE",
+        help="AWS profile for this query; repeat to query several accounts at once.",
+    )
+    @argument(
+        "--role-arn",
+        action="append",
+        default=None,
+        metavar="ARN",
+        help="IAM role to assume and query; repeat for several accounts.",
+    )
     @argument("--strict", action="store_true", help="Fail if any region fails.")
     @argument("--no-progress", action="store_true", help="Don't show a progress bar.")
     @argument(
@@ -253,7 +292,13 @@ class OmicsMagic(Magics, Configurable):
         # A bad or existing -o path fails now, before any AWS call.
         write = _output_writer(args.output, overwrite=args.overwrite) if args.output else None
         # In demo mode a configured profile is set aside (an explicit --profile is refused).
-        profile = args.profile or (None if _demo_on() else self.profile)
+        configured = None if _demo_on() else self.profile
+        profiles = args.profile or list(self.profiles)
+        roles = args.role_arn or list(self.role_arns)
+        from .aws.accounts import single_profile
+
+        one = single_profile(profiles, roles)
+        profile = one or configured  # one profile alone: the single setting, as before
         session = None
         if profile:
             from .aws.clients import resolve_session
@@ -277,6 +322,10 @@ class OmicsMagic(Magics, Configurable):
                 confirm=args.confirm,
                 cache_ttl=self.cache_ttl,
                 refresh=args.refresh,
+                profiles=None if one else profiles,
+                role_arns=roles,
+                role_external_id=self.role_external_id,
+                role_session_name=self.role_session_name,
             )
         if write is not None:
             write(result)
@@ -288,6 +337,8 @@ class OmicsMagic(Magics, Configurable):
         cached = _cache_note(result)
         if cached:
             self._show_note(cached)
+        for note in result.attrs.get("omics_notes") or []:
+            self._show_note(f"omics: {note}")
         if target is not None:
             self.shell.user_ns[target] = result
             return None

@@ -173,6 +173,17 @@ def omics_fake(request: pytest.FixtureRequest) -> Iterator[object]:
         yield request.getfixturevalue("omics_server").backend
 
 
+@pytest.fixture(params=["mock_omics", "OmicsServer"])
+def estate(
+    request: pytest.FixtureRequest, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[object]:
+    """Three accounts in the fake, profiles dev and prod in an AWS config file, STS
+    through moto, both ways in (see tests/accounts_support.py); yields the backend."""
+    from tests.accounts_support import estate_of
+
+    yield from estate_of(request.param, tmp_path, monkeypatch)
+
+
 @pytest.fixture
 def ip() -> Iterator[Any]:
     """A strict IPython shell with omics_magic loaded: history off, errors raised."""

@@ -35,6 +35,7 @@ def expected_row(region: str, store: dict[str, Any]) -> dict[str, Any]:
         "s3_uri": s3.get("s3Uri"),
         "s3_access_point_arn": s3.get("s3AccessPointArn"),
         "access_log_location": s3.get("accessLogLocation"),
+        "account_id": store["arn"].split(":")[4],
     }
 
 

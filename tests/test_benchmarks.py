@@ -21,6 +21,14 @@ RATIO = re.compile(
 )
 
 SCRIPTS = {
+    "accounts.py": (
+        ["--quick"],
+        [
+            "quota-bound/critical path",
+            "ceiling calls/s",
+            "ceiling CPU per call/botocore floor",
+        ],
+    ),
     "fetch.py": (
         ["--quick", "--no-awscli"],
         [

@@ -8,7 +8,8 @@ against the embedded fake exactly as a reader's would:
 - ``sql`` blocks run through ``%%omics``;
 - ``bash`` blocks run each ``omics-magic`` line as ``python -m omics_magic.cli``
   in a subprocess with the same environment, and must exit 0;
-- ``json`` blocks (the IAM policy) must parse and name exactly the documented actions.
+- ``json`` blocks (the IAM policy) must parse and name exactly the documented actions
+  (a role's trust policy, with a Principal: exactly sts:AssumeRole).
 
 The examples of the section on testing your own code run after demo mode is
 left, as they would in your own pytest run. A block preceded by
@@ -124,6 +125,8 @@ def test_the_examples_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert len(omics_magic.read_parquet(tmp_path / "stores.parquet")) > 0
         assert (tmp_path / "us-east-1.parquet").exists()
         assert (tmp_path / "two-regions.parquet").exists()
+        estate = omics_magic.read_parquet(tmp_path / "estate")
+        assert set(estate["account_id"]) == {"123456789012", "210987654321"}
         assert ip.user_ns["one"]["sequence_store_id"].tolist() == ["4839201756"]
 
 
@@ -155,7 +158,11 @@ def run_block(block: Block, ip: object, cwd: Path) -> None:
             assert "error:" not in done.stderr
     elif block.lang == "json":
         policy = json.loads(block.body)
-        actions = {a for s in policy["Statement"] for a in s["Action"]}
+        statements = policy["Statement"]
+        if any("Principal" in s for s in statements):  # a role's trust policy
+            assert [s["Action"] for s in statements] == ["sts:AssumeRole"]
+            return
+        actions = {a for s in statements for a in s["Action"]}
         assert actions == IAM_ACTIONS
     else:
         raise AssertionError(f"no way to run a {block.lang!r} block")

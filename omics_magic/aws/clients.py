@@ -183,7 +183,7 @@ def check_credentials(session: boto3.Session) -> str:
         credentials = session.get_credentials()
         frozen = credentials.get_frozen_credentials() if credentials is not None else None
     except BotoCoreError as err:
-        raise credentials_error(err) or err from None
+        raise credentials_error(err, profile=session._session.profile) or err from None
     if frozen is None or not frozen.access_key:
         _forget_session(session)  # so that configuring credentials later is picked up
         raise CredentialsError(f"no AWS credentials found; {_HOW_TO_CONFIGURE}")
@@ -196,8 +196,12 @@ def _forget_session(session: boto3.Session) -> None:
             del _default_sessions[key]
 
 
-def credentials_error(exc: BaseException) -> CredentialsError | None:
-    """The CredentialsError for a botocore credentials failure, else None."""
+def credentials_error(exc: BaseException, profile: str | None = None) -> CredentialsError | None:
+    """The CredentialsError for a botocore credentials failure, else None.
+
+    ``profile`` is the profile the credentials came from, for the fix hint
+    (``aws sso login --profile dev``).
+    """
     from botocore import exceptions as bx
 
     if isinstance(exc, bx.ProfileNotFound):
@@ -205,7 +209,8 @@ def credentials_error(exc: BaseException) -> CredentialsError | None:
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
         return CredentialsError(f"{exc}; {_HOW_TO_CONFIGURE}")
     if isinstance(exc, (bx.SSOError, bx.TokenRetrievalError)):
-        return CredentialsError(f"{exc}; run `aws sso login` and try again")
+        login = f"aws sso login --profile {profile}" if profile else "aws sso login"
+        return CredentialsError(f"{exc}; run `{login}` and try again")
     if isinstance(exc, (bx.CredentialRetrievalError, bx.NoAuthTokenError)):
         return CredentialsError(f"{exc}; {_HOW_TO_CONFIGURE}")
     return None

@@ -17,10 +17,18 @@ from ..errors import CredentialsError
 if TYPE_CHECKING:
     import boto3
 
-__all__ = ["DEMO_ENV", "LEAVE_HINT", "check_demo_credentials", "demo_mode_on"]
+__all__ = [
+    "DEMO_ENV",
+    "DEMO_PROFILES_ENV",
+    "LEAVE_HINT",
+    "check_demo_credentials",
+    "demo_mode_on",
+]
 
 #: Holds the demo's fake access key ID while demo mode is on.
 DEMO_ENV = "OMICS_MAGIC_DEMO"
+#: The demo's own profiles (comma-separated), in its own config file: fake keys only.
+DEMO_PROFILES_ENV = "OMICS_MAGIC_DEMO_PROFILES"
 LEAVE_HINT = "%omics --end-demo, or omics_magic.end_demo()"
 
 
@@ -37,15 +45,18 @@ def check_demo_credentials(session: boto3.Session | None, profile: str | None) -
     holding other keys is refused without resolving its credentials (which
     could mean an SSO or STS call).
 
+    The demo's own profiles (``demo``, ``demo-lab``: fake keys in the demo's
+    own config file) are accepted.
+
     Raises
     ------
     CredentialsError
-        Demo mode is on and ``profile`` is given, or ``session`` is not the demo's.
+        Demo mode is on and ``profile`` is not the demo's, or ``session`` is not the demo's.
     """
     key = os.environ.get(DEMO_ENV)
     if not key:
         return
-    if profile:
+    if profile and profile not in os.environ.get(DEMO_PROFILES_ENV, "").split(","):
         raise CredentialsError(
             f"demo mode is on, so profile {profile!r} is not used (no real credentials in "
             f"demo mode); leave demo mode first: {LEAVE_HINT}"

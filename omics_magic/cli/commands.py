@@ -42,6 +42,21 @@ def _session(profile: str | None) -> Any:
     return resolve_session(profile=profile)
 
 
+def _accounts(args: argparse.Namespace) -> dict[str, Any]:
+    """The query's accounts: one --profile as before, else profiles and roles."""
+    from ..aws.accounts import single_profile
+
+    profiles, roles = args.profile or [], args.role_arn or []
+    one = single_profile(profiles, roles)
+    return {
+        "session": _session(one),
+        "profiles": None if one else profiles,
+        "role_arns": roles,
+        "role_external_id": args.role_external_id,
+        "role_session_name": args.role_session_name,
+    }
+
+
 def query_command(args: argparse.Namespace) -> int:
     from ..sql.run import run_query
     from .render import render
@@ -52,10 +67,10 @@ def query_command(args: argparse.Namespace) -> int:
     result = run_query(
         args.sql,
         regions=_regions(args.region),
-        session=_session(args.profile),
         strict=args.strict,
         confirm=args.confirm,
         refresh=args.refresh,
+        **_accounts(args),
     )
     from ..failures import failures_in
 

@@ -137,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
         "regions to query when the SQL doesn't pick them (default: "
         "$OMICS_MAGIC_REGIONS, else every omics region)",
     )
-    _profile_option(query)
+    _profile_option(query, repeat=True)
+    _role_options(query)
     query.add_argument("--strict", action="store_true", help="exit 1 if any region fails")
     query.add_argument(
         "--refresh",
@@ -229,11 +230,32 @@ def _region_option(parser: argparse.ArgumentParser, help: str) -> None:
     )
 
 
-def _profile_option(parser: argparse.ArgumentParser) -> None:
+def _profile_option(parser: argparse.ArgumentParser, *, repeat: bool = False) -> None:
+    several = "; repeat to query several accounts at once" if repeat else ""
     parser.add_argument(
         "--profile",
         metavar="P",
-        help="AWS profile (default: the standard chain: $AWS_PROFILE, environment keys, ...)",
+        action="append" if repeat else "store",
+        help="AWS profile (default: the standard chain: $AWS_PROFILE, environment keys, ...)"
+        + several,
+    )
+
+
+def _role_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--role-arn",
+        metavar="ARN",
+        action="append",
+        help="an IAM role to assume (from the default credentials) and query; repeat for "
+        "several accounts",
+    )
+    parser.add_argument(
+        "--role-external-id", metavar="ID", help="the ExternalId the roles' trust policy asks for"
+    )
+    parser.add_argument(
+        "--role-session-name",
+        metavar="NAME",
+        help="the RoleSessionName CloudTrail shows (default: omics-magic)",
     )
 
 

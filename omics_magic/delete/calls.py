@@ -47,6 +47,13 @@ class Target:
     detail: str = ""  # AWS's message
     outcome: str | None = None  # the report's outcome and message, once known
     message: str = ""
+    account: str | None = None  # the store's account, when the delete spans several
+
+    def unreached(self, why: str) -> None:
+        """Record that no session reaches this target's account: it is not deleted."""
+        self.kind, self.code, self.detail = "denied", "AccountNotReached", why
+        self.outcome = "denied"
+        self.message = f"{why}; not deleted"
 
     @property
     def name(self) -> str | None:
@@ -68,7 +75,12 @@ class Target:
         from ..failures import Failure
 
         return Failure(
-            self.region, self.code, self.detail, self.kind or "", sequence_store_id=self.identifier
+            self.region,
+            self.code,
+            self.detail,
+            self.kind or "",
+            account_id=self.account,
+            sequence_store_id=self.identifier,
         )
 
 
@@ -80,11 +92,14 @@ class Calls:
     fail once, up front.
     """
 
-    def __init__(self, session: boto3.Session, regions: Sequence[str]) -> None:
+    def __init__(
+        self, session: boto3.Session, regions: Sequence[str], *, account_id: str | None = None
+    ) -> None:
         from ..aws.clients import check_credentials, omics_client
         from ..aws.pacing import pacer_for, resolve_rate
 
-        access_key = self._access_key = check_credentials(session)
+        # Quotas are per account, region and operation; without the account, its key.
+        access_key = self._access_key = account_id or check_credentials(session)
         read = resolve_rate()
         rates = {GET: read, DELETE: None if read is None else min(read, DELETE_RATE)}
         self._clients = {r: omics_client(session, r) for r in dict.fromkeys(regions)}

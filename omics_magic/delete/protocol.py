@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..aws.accounts import AccountChoice
 from ..columns import frame
 from ..errors import (
     AmbiguousStoreError,
@@ -28,9 +29,11 @@ from ..errors import (
     InputError,
     StoreNotFoundError,
 )
-from ..failures import failure_note, set_failures
+from ..failures import Failure, failure_note, set_failures
+from ..fetch.owners import owners_of, recorded_choice, row_accounts
 from ..regions import resolve_regions, store_keys, validate_identifier
 from . import confirm as confirming
+from .accounts import AccountCalls, base_calls
 from .calls import Calls, Target
 
 if TYPE_CHECKING:
@@ -48,6 +51,10 @@ def delete_sequence_store(
     confirm: str | None = None,
     dry_run: bool = False,
     session: boto3.Session | None = None,
+    profiles: Iterable[str] | None = None,
+    role_arns: Iterable[str] | None = None,
+    role_external_id: str | None = None,
+    role_session_name: str | None = None,
 ) -> pd.DataFrame:
     """Delete one sequence store, after showing it and getting a confirmation.
 
@@ -66,6 +73,9 @@ def delete_sequence_store(
         Show and return the preview; delete nothing.
     session
         A ``boto3.Session``; None uses the default credential chain.
+    profiles, role_arns, role_external_id, role_session_name
+        The accounts to search, as in :func:`omics_magic.sequence_stores`; the
+        store is deleted through its own account's session.
 
     Returns
     -------
@@ -100,23 +110,33 @@ def delete_sequence_store(
     wanted = confirming.normalize_single_confirm(confirm)
     _check_dry_run(dry_run)
 
-    from ..aws.clients import resolve_session
-
-    calls = Calls(resolve_session(session), regions)
-    found = calls.look_up([Target(r, identifier) for r in regions])
+    choice = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
+    calls: Calls | AccountCalls
+    if choice.chosen:
+        owners = owners_of([], choice, session=session)
+        accounts: list[str | None] = list(owners.sessions)
+        targets = [Target(r, identifier, account=a) for a in accounts for r in regions]
+        calls = AccountCalls(owners, targets)
+        unreachable = [f.to_dict() for f in owners.failures]
+    else:
+        targets = [Target(r, identifier) for r in regions]
+        calls, unreachable = base_calls(session, regions), []
+    found = calls.look_up(targets)
     hits = [s for s in found if s.store is not None]
     # A region that is not enabled can't hold a store; one that denied us might.
     unsearched = [s for s in found if s.kind not in (None, "not_found", "not_enabled")]
     if len(hits) > 1:
         raise AmbiguousStoreError(
             f"store {identifier} exists in {len(hits)} regions "
-            f"({', '.join(s.region for s in hits)}); say which one with region= "
+            f"({', '.join(_where(s) for s in hits)}); say which one with region= "
             f"(in SQL: AND region = '{hits[0].region}')"
         )
     if not hits:
         where = ", ".join(regions)
-        if unsearched:
-            records = [s.error_record() for s in unsearched]
+        if unsearched or unreachable:
+            records = [s.error_record() for s in unsearched] + [
+                Failure.from_dict(r) for r in unreachable
+            ]
             failures = failure_note(records, detail=True, then=None, audience=None)
             raise FetchError(
                 f"store {identifier} was not found in {where}, but some regions could not "
@@ -129,11 +149,16 @@ def delete_sequence_store(
             f"no sequence store {identifier} in {where}{skipped}; nothing to delete"
         )
     notes = [
-        f"Not searched: {failure_note([s.error_record()], detail=True, then=None, audience=None)}"
+        f"Not searched: {failure_note([r], detail=True, then=None, audience=None)}"
         "; a store with this ID there would not be deleted."
-        for s in unsearched
+        for r in [s.error_record() for s in unsearched]
+        + [Failure.from_dict(r) for r in unreachable]
     ]
     return _confirm_and_delete(hits, calls, wanted, dry_run=dry_run, notes=notes, single=True)
+
+
+def _where(target: Target) -> str:
+    return target.region if target.account is None else f"{target.region} ({target.account})"
 
 
 def delete_sequence_stores(
@@ -142,6 +167,10 @@ def delete_sequence_stores(
     confirm: str | Iterable[str] | None = None,
     dry_run: bool = False,
     session: boto3.Session | None = None,
+    profiles: Iterable[str] | None = None,
+    role_arns: Iterable[str] | None = None,
+    role_external_id: str | None = None,
+    role_session_name: str | None = None,
 ) -> pd.DataFrame:
     """Delete exactly the given (region, sequence_store_id) stores; behind ``df.omics.delete``.
 
@@ -151,16 +180,30 @@ def delete_sequence_stores(
     a prompt the user types ``delete N stores``. Stores not found, or unreadable,
     at preview time are reported and not deleted. Returns the report frame (see
     :func:`delete_sequence_store`), in the order given.
+
+    A frame of several accounts (its ``account_id`` or ARNs) is deleted row by
+    row in each row's own account, through the sessions of ``profiles`` and
+    ``role_arns`` (default: those the frame was fetched with); the preview and
+    the report then show ``account_id``. A row whose account none of them
+    reaches is reported and not deleted.
     """
-    stores = [Target(r, i) for r, i in _pairs(frame_or_pairs)]
+    choice = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
+    stores = [Target(r, i, account=a) for (r, i), a in _pairs(frame_or_pairs)]
     wanted = confirming.normalize_bulk_confirm(confirm)
     _check_dry_run(dry_run)
     if not stores:
         return _empty(confirming.PREVIEW_COLUMNS if dry_run else REPORT_COLUMNS)
 
-    from ..aws.clients import resolve_session
-
-    calls = Calls(resolve_session(session), [s.region for s in stores])
+    if isinstance(frame_or_pairs, pd.DataFrame):
+        choice = recorded_choice(frame_or_pairs, choice)
+    owners = owners_of([s.account for s in stores], choice, session=session)
+    calls: Calls | AccountCalls
+    if owners.per_account:
+        calls = AccountCalls(owners, stores)
+    else:
+        for store in stores:
+            store.account = None  # one account: shown and reported as before
+        calls = base_calls(session, [s.region for s in stores])
     calls.look_up(stores)
     notes = [
         f"Skipped {s.identifier} in {s.region}: {s.outcome}, {s.message}"
@@ -172,7 +215,7 @@ def delete_sequence_stores(
 
 def _confirm_and_delete(
     stores: list[Target],
-    calls: Calls,
+    calls: Calls | AccountCalls,
     confirm: str | frozenset[str] | None,
     *,
     dry_run: bool,
@@ -181,9 +224,11 @@ def _confirm_and_delete(
 ) -> pd.DataFrame:
     """Steps 2 (display) to 5 for stores already looked up; only found ones are deleted."""
     plan = [s for s in stores if s.store is not None]
+    several = any(s.account is not None for s in stores)
     preview = frame(
         [
             {
+                "account_id": s.account,
                 "region": s.region,
                 "sequence_store_id": s.identifier,
                 "name": s.name,
@@ -192,10 +237,10 @@ def _confirm_and_delete(
             }
             for s in plan
         ],
-        confirming.PREVIEW_COLUMNS,
+        (("account_id",) if several else ()) + confirming.PREVIEW_COLUMNS,
     )
     if single:
-        label = f"store {plan[0].identifier} ({plan[0].name!r} in {plan[0].region})"
+        label = f"store {plan[0].identifier} ({plan[0].name!r} in {_where(plan[0])})"
     else:
         label = f"{len(plan)} sequence store" + ("" if len(plan) == 1 else "s")
     title = f"{'Would delete' if dry_run else 'About to delete'} {label}:"
@@ -219,8 +264,8 @@ def _check_dry_run(dry_run: object) -> None:
         raise InputError(f"dry_run must be True or False, not {dry_run!r}")
 
 
-def _pairs(frame_or_pairs: object) -> list[tuple[str, str]]:
-    """Validated, de-duplicated (region, id) pairs, in the order given."""
+def _pairs(frame_or_pairs: object) -> list[tuple[tuple[str, str], str | None]]:
+    """Validated, de-duplicated ((region, id), account) pairs, in the order given."""
     if isinstance(frame_or_pairs, pd.DataFrame):
         df = frame_or_pairs
         if "arn" not in df.columns and not {"region", "sequence_store_id"} <= set(df.columns):
@@ -228,22 +273,25 @@ def _pairs(frame_or_pairs: object) -> list[tuple[str, str]]:
                 "the frame needs region and sequence_store_id columns (or arn) to say "
                 f"which stores to delete; it has: {', '.join(map(str, df.columns))}"
             )
-        return list(dict.fromkeys(store_keys(df)))
+        keyed = zip(store_keys(df), row_accounts(df), strict=True)
+        return list(dict.fromkeys(keyed))
     if isinstance(frame_or_pairs, (str, bytes)) or not isinstance(frame_or_pairs, Iterable):
         raise InputError(
             "give the stores to delete as a DataFrame or as (region, sequence_store_id) pairs"
         )
-    checked = []
+    checked: list[tuple[tuple[str, str], str | None]] = []
     for pair in frame_or_pairs:
         if not isinstance(pair, tuple | list) or len(pair) != 2:
             raise InputError(f"expected a (region, sequence_store_id) pair, got {pair!r}")
-        checked.append((resolve_regions([pair[0]])[0], validate_identifier(pair[1])))
+        checked.append(((resolve_regions([pair[0]])[0], validate_identifier(pair[1])), None))
     return list(dict.fromkeys(checked))
 
 
 def _report(stores: list[Target]) -> pd.DataFrame:
+    several = any(s.account is not None for s in stores)
     rows = [
         {
+            "account_id": s.account,
             "region": s.region,
             "sequence_store_id": s.identifier,
             "name": s.name,
@@ -252,7 +300,8 @@ def _report(stores: list[Target]) -> pd.DataFrame:
         }
         for s in stores
     ]
-    return pd.DataFrame(rows, columns=list(REPORT_COLUMNS), dtype="object")
+    columns = (["account_id"] if several else []) + list(REPORT_COLUMNS)
+    return pd.DataFrame(rows, columns=columns, dtype="object")
 
 
 def _empty(columns: Sequence[str]) -> pd.DataFrame:

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..aws.guard import DEMO_ENV, LEAVE_HINT
-from .inventory import REGIONS
+from ..aws.guard import DEMO_ENV, DEMO_PROFILES_ENV, LEAVE_HINT
+from .inventory import DEMO_ACCOUNT_ID, DEMO_PROFILES, LAB_ACCOUNT_ID, REGIONS
+
+if TYPE_CHECKING:
+    from ..testing import OmicsBackend
 
 __all__ = [
     "LEAVE_HINT",
     "demo_environment",
+    "demo_profiles_file",
     "offline_environment",
     "replace_environment",
     "restore_environment",
+    "write_demo_profiles",
 ]
 
 # Fake, and recognisably so: AKIA + 16 characters, like a real access key ID.
@@ -46,6 +53,40 @@ def demo_environment(endpoint_env: Mapping[str, str]) -> dict[str, str]:
         "OMICS_MAGIC_TPS": "50",
         DEMO_ENV: _ACCESS_KEY,
     }
+
+
+_PROFILES_PREFIX = "omics-magic-demo-"
+
+
+def write_demo_profiles(backend: OmicsBackend, environment: dict[str, str]) -> Path:
+    """An AWS config file with the demo's profiles, one per fake account; into ``environment``.
+
+    ``demo`` holds the demo's own fake keys, ``demo-lab`` the lab account's;
+    the guard accepts these two names only (:mod:`omics_magic.aws.guard`).
+    """
+    import tempfile
+
+    backend.add_account(
+        DEMO_ACCOUNT_ID,
+        access_key=environment["AWS_ACCESS_KEY_ID"],
+        secret_key=environment["AWS_SECRET_ACCESS_KEY"],
+        profile="demo",
+    )
+    backend.add_account(LAB_ACCOUNT_ID, profile="demo-lab")
+    fd, name = tempfile.mkstemp(prefix=_PROFILES_PREFIX, suffix=".ini")
+    os.close(fd)
+    backend.write_aws_config(name)
+    environment["AWS_CONFIG_FILE"] = name
+    environment[DEMO_PROFILES_ENV] = ",".join(DEMO_PROFILES)
+    return Path(name)
+
+
+def demo_profiles_file() -> Path | None:
+    """The demo's profiles file, while demo mode is on (None otherwise)."""
+    name = os.environ.get("AWS_CONFIG_FILE")
+    if name and Path(name).name.startswith(_PROFILES_PREFIX):
+        return Path(name)
+    return None
 
 
 def offline_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -14,7 +14,11 @@ if TYPE_CHECKING:
     from ..testing import OmicsBackend
 
 __all__ = [
+    "DEMO_ACCOUNT_ID",
+    "DEMO_PROFILES",
     "DEMO_REGIONS",
+    "LAB_ACCOUNT_ID",
+    "LAB_REGIONS",
     "DEMO_STORE_ID",
     "NOT_ENABLED_REGION",
     "REGIONS",
@@ -37,6 +41,12 @@ DEMO_STORE_ID = "4839201756"
 #: An empty store that the docs delete (eu-west-1).
 SCRATCH_STORE_ID = "5550100001"
 STORES_PER_REGION = 12
+#: The demo's two fake accounts: the default one, and a lab's with a few stores.
+DEMO_ACCOUNT_ID = "123456789012"
+LAB_ACCOUNT_ID = "210987654321"
+LAB_REGIONS = ("us-east-1", "eu-west-2")
+#: The profiles demo mode's AWS config file holds: one per account.
+DEMO_PROFILES = {"demo": DEMO_ACCOUNT_ID, "demo-lab": LAB_ACCOUNT_ID}
 
 
 def seed_demo(backend: OmicsBackend) -> dict[str, list[dict[str, Any]]]:
@@ -60,7 +70,7 @@ def seed_demo(backend: OmicsBackend) -> dict[str, list[dict[str, Any]]]:
     >>> [s["name"] for s in seeded["us-east-1"] if s["id"] == DEMO_STORE_ID]
     ['wgs-cohort-042']
     """
-    account = "123456789012"
+    account = DEMO_ACCOUNT_ID
     backend.create_sequence_store(
         "us-east-1",
         "wgs-cohort-042",
@@ -88,4 +98,6 @@ def seed_demo(backend: OmicsBackend) -> dict[str, list[dict[str, Any]]]:
     backend.inject_error(
         "ThrottlingException", region=THROTTLED_REGION, message="Rate exceeded (demo)"
     )
+    backend.add_account(LAB_ACCOUNT_ID, profile="demo-lab")  # a second account, its own stores
+    backend.seed(LAB_REGIONS, 4, account_id=LAB_ACCOUNT_ID, random_seed=11)
     return {region: backend.stores(region) for region in DEMO_REGIONS}

@@ -29,13 +29,17 @@ from typing import TYPE_CHECKING
 from ..aws.guard import LEAVE_HINT, check_demo_credentials
 from .environment import (
     demo_environment,
+    demo_profiles_file,
     offline_environment,
     replace_environment,
     restore_environment,
+    write_demo_profiles,
 )
 from .inventory import (
+    DEMO_ACCOUNT_ID,
     DEMO_REGIONS,
     DEMO_STORE_ID,
+    LAB_ACCOUNT_ID,
     NOT_ENABLED_REGION,
     REGIONS,
     SCRATCH_STORE_ID,
@@ -106,8 +110,11 @@ class Demo:
             self.running = False
             if _active is self:
                 _active = None
+            profiles = demo_profiles_file()
             restore_environment(self._saved_env)
             self.server.stop()
+            if profiles is not None:
+                profiles.unlink(missing_ok=True)
             _clear_aws_cache()
         if not quiet:
             print(
@@ -161,13 +168,16 @@ def demo(*, quiet: bool = False) -> Demo:
             running = _active
         else:
             server = OmicsServer(OmicsBackend(random_seed=0)).start()
-            saved = replace_environment(demo_environment(server.env()))
+            environment = demo_environment(server.env())
+            profiles = write_demo_profiles(server.backend, environment)
+            saved = replace_environment(environment)
             try:
                 # After the environment is replaced: a broken AWS_PROFILE can't get in the way.
                 seed_demo(server.backend)
             except BaseException:
                 restore_environment(saved)
                 server.stop()
+                profiles.unlink(missing_ok=True)
                 raise
             _clear_aws_cache()
             running = _active = Demo(server, saved)
@@ -212,6 +222,8 @@ def banner(running: Demo) -> str:
         f"Fake inventory: {stores} sequence stores in {', '.join(DEMO_REGIONS)}; "
         f"{NOT_ENABLED_REGION} is not enabled and {THROTTLED_REGION} is throttled, "
         "to show per-region errors.",
+        f"Two fake accounts: --profile demo ({DEMO_ACCOUNT_ID}) and --profile demo-lab "
+        f"({LAB_ACCOUNT_ID}); repeat --profile to query both at once.",
         f"Try the store with ID {DEMO_STORE_ID}. Leave demo mode with {LEAVE_HINT}.",
     ]
     return "\n".join(lines)

@@ -37,7 +37,7 @@ __all__ = [
 
 COMPRESSIONS = ("zstd", "snappy", "gzip", "brotli", "lz4", "none")
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json"}
-# Hive partition values end up in directory names: keep them plain.
+# Hive partition values (regions, accounts) end up in directory names: keep them plain.
 _PLAIN_REGION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # Rows per piece when reading a column (pyarrow decodes a column's row group at once anyway).
 _BATCH_ROWS = 16_384
@@ -101,6 +101,7 @@ def write_frame(
     overwrite: bool = False,
     partition_by_region: bool = False,
     compression: str | None = "zstd",
+    partition_by: Sequence[str] | None = None,
 ) -> Path:
     """Write a frame to Parquet, CSV or JSON by the path's suffix, safely.
 
@@ -123,9 +124,13 @@ def write_frame(
         Replace an existing file (or dataset directory). Otherwise an
         existing ``path`` is an error.
     partition_by_region
-        Write a Hive-partitioned Parquet dataset ``path/region=<r>/part-0.parquet``.
+        Write a Hive-partitioned Parquet dataset ``path/region=<r>/part-0.parquet``
+        (the same as ``partition_by=["region"]``).
     compression
         Parquet compression: zstd, snappy, gzip, brotli, lz4 or None/"none".
+    partition_by
+        Columns to partition a Parquet dataset by, outermost first, e.g.
+        ``["account_id", "region"]``: ``path/account_id=<a>/region=<r>/part-0.parquet``.
 
     Returns
     -------
@@ -143,8 +148,9 @@ def write_frame(
     >>> write_frame(df, "stores.parquet", overwrite=True)  # doctest: +SKIP
     PosixPath('stores.parquet')
     """
-    dest = check_output(path, overwrite=overwrite, partition_by_region=partition_by_region)
-    fmt = _format_of(dest, partition_by_region)
+    partitions = _partition_columns(partition_by, partition_by_region)
+    dest = check_output(path, overwrite=overwrite, partition_by_region=bool(partitions))
+    fmt = _format_of(dest, bool(partitions))
     codec = _compression_of(compression)
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"write_frame writes a pandas DataFrame, not {type(df).__name__}")
@@ -159,13 +165,13 @@ def write_frame(
                 raise ExportError(f"can't write the frame as {fmt.upper()}: {err}") from None
             with atomic_file(dest, overwrite=overwrite) as tmp:
                 tmp.write_bytes(text)
-        elif partition_by_region:
+        elif partitions:
             from .partitioned import write_dataset
 
+            values = _partition_values(df, partitions)
             table = to_arrow(df)
-            regions = _partition_regions(df)
             with atomic_dir(dest, overwrite=overwrite) as tmp:
-                write_dataset(table, regions, tmp, compression=codec)
+                write_dataset(table, values, tmp, compression=codec, partition_by=partitions)
         else:
             import pyarrow.parquet as pq
 
@@ -239,13 +245,44 @@ def _compression_of(compression: str | None) -> str:
     return codec
 
 
-def _partition_regions(df: pd.DataFrame) -> Sequence[str]:
-    if "region" not in df.columns:
-        raise ExportError("partition_by_region needs a 'region' column; add it or pass False")
-    regions = df["region"].tolist()
-    for row, value in enumerate(regions):
-        if not (isinstance(value, str) and _PLAIN_REGION.match(value)):
-            raise ExportError(
-                f"partition_by_region needs a region name in every row; row {row} has {value!r}"
+def _partition_columns(partition_by: object, partition_by_region: bool) -> tuple[str, ...]:
+    """The partition columns asked for: ``partition_by``, or ``("region",)``, or none."""
+    if partition_by is None:
+        return ("region",) if partition_by_region else ()
+    if isinstance(partition_by, str):
+        partition_by = [partition_by]
+    if not isinstance(partition_by, Sequence) or not partition_by:
+        raise ExportError(
+            f"partition_by must be a list of column names, e.g. ['account_id', 'region']; "
+            f"got {partition_by!r}"
+        )
+    names = tuple(partition_by)
+    if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+        raise ExportError(f"partition_by must name distinct columns; got {list(names)!r}")
+    if partition_by_region and "region" not in names:
+        raise ExportError(
+            "partition_by_region=True and a partition_by without 'region' contradict each "
+            "other; pass one"
+        )
+    return names
+
+
+def _partition_values(df: pd.DataFrame, partitions: Sequence[str]) -> list[tuple[str, ...]]:
+    """Each row's partition values, checked: plain names, for directory names."""
+    option = "partition_by_region" if tuple(partitions) == ("region",) else "partition_by"
+    for name in partitions:
+        if name not in df.columns:
+            hint = (
+                "fetch it with columns=[..., 'account_id'] (or SELECT account_id)"
+                if name == "account_id"
+                else "add it"
             )
-    return regions
+            raise ExportError(f"{option} needs a {name!r} column; {hint}")
+    columns = [df[name].tolist() for name in partitions]
+    for name, values in zip(partitions, columns, strict=True):
+        for row, value in enumerate(values):
+            if not (isinstance(value, str) and _PLAIN_REGION.match(value)):
+                raise ExportError(
+                    f"{option} needs a plain {name} in every row; row {row} has {value!r}"
+                )
+    return list(zip(*columns, strict=True))

@@ -16,6 +16,7 @@ costs a region is described in :mod:`omics_magic.fetch.region`.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -24,13 +25,22 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..aws.clients import check_credentials, epoch, omics_client, resolve_session
+from ..aws.accounts import (
+    ALL_REGIONS,
+    AccountChoice,
+    AccountSession,
+    account_failure,
+    account_sessions,
+    check_account_ids,
+)
+from ..aws.clients import check_credentials, epoch, omics_client
 from ..aws.pacing import Burst, Rate, pacer_for
 from ..columns import frame, resolve_columns
-from ..errors import AmbiguousStoreError, InputError
+from ..errors import AmbiguousStoreError, CredentialsError, InputError
 from ..failures import ERRORS_ATTR, Failure, set_failures
 from ..regions import resolve_regions, validate_identifier
 from . import cache
+from .accounts import ACCOUNTS_ATTR, NOTES_ATTR, Reached, reach_accounts
 from .calls import GET, LIST, TAGS, RegionCalls
 from .options import FetchOptions, check_timeout
 from .region import Plan, RegionResult, fetch_region, rows_of
@@ -41,9 +51,11 @@ if TYPE_CHECKING:
     import boto3
 
 __all__ = [
+    "ACCOUNTS_ATTR",
     "CACHED_ATTR",
     "ERRORS_ATTR",
     "FETCHED_AT_ATTR",
+    "NOTES_ATTR",
     "REGIONS_ATTR",
     "FetchOptions",
     "check_timeout",
@@ -80,6 +92,10 @@ def sequence_stores(
     burst: Burst = "auto",
     cache_ttl: float | None = None,
     refresh: bool = False,
+    profiles: Iterable[str] | None = None,
+    role_arns: Iterable[str] | None = None,
+    role_external_id: str | None = None,
+    role_session_name: str | None = None,
 ) -> pd.DataFrame:
     """Every sequence store in ``regions``, one row each.
 
@@ -119,12 +135,27 @@ def sequence_stores(
         ``$OMICS_MAGIC_CACHE_TTL``, else 300; 0 turns the cache off.
     refresh
         Go to AWS even if the cache could answer, and keep the fresh answer.
+    profiles
+        AWS profiles whose accounts to query, e.g. ``["dev", "prod"]``. Every
+        (account, region) is fetched at once; an account reached by two
+        profiles is fetched once (``df.attrs["omics_notes"]`` says so).
+    role_arns
+        IAM roles to assume (STS AssumeRole from ``session``, or the default
+        chain) and query; with ``role_arns`` alone only the roles' accounts
+        are queried. Their credentials renew by themselves during a long fetch.
+    role_external_id
+        The ``ExternalId`` the roles' trust policy requires, if any.
+    role_session_name
+        The ``RoleSessionName`` shown in CloudTrail (default ``omics-magic``).
 
     Returns
     -------
     pandas.DataFrame
-        Rows ordered by region (as given), creation time, ID. ``df.attrs["omics_errors"]``
-        lists failed regions as ``{"region", "code", "message", "kind"}``;
+        Rows ordered by account (as given), region (as given), creation time, ID.
+        ``df.attrs["omics_errors"]`` lists failed regions as
+        ``{"region", "code", "message", "kind"}`` (with ``account_id`` and
+        ``via``, the profile or role, over several accounts; ``region`` is
+        ``"*"`` for an account that could not be reached at all).
         ``df.attrs["omics_fetched_at"]`` is when its oldest data was fetched (UTC).
 
     Raises
@@ -143,6 +174,8 @@ def sequence_stores(
     >>> df = omics_magic.sequence_stores(columns=["name", "s3_uri"])      # doctest: +SKIP
     >>> df.attrs["omics_errors"]                                          # doctest: +SKIP
     [{'region': 'eu-west-2', 'code': 'UnrecognizedClientException', ...}]
+    >>> df = omics_magic.sequence_stores(                                 # doctest: +SKIP
+    ...     profiles=["dev", "prod"], columns=["account_id", "region", "name"])
     """
     options = FetchOptions(
         strict=strict,
@@ -154,8 +187,14 @@ def sequence_stores(
         cache_ttl=cache_ttl,
         refresh=refresh,
     )
+    accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     return fetch_frame(
-        resolve_regions(regions), columns=columns, name=name, session=session, options=options
+        resolve_regions(regions),
+        columns=columns,
+        name=name,
+        session=session,
+        options=options,
+        accounts=accounts,
     )
 
 
@@ -171,6 +210,10 @@ def sequence_store(
     burst: Burst = "auto",
     cache_ttl: float | None = None,
     refresh: bool = False,
+    profiles: Iterable[str] | None = None,
+    role_arns: Iterable[str] | None = None,
+    role_external_id: str | None = None,
+    role_session_name: str | None = None,
 ) -> pd.DataFrame:
     """The sequence store ``identifier``: a frame of 0 or 1 rows.
 
@@ -178,6 +221,7 @@ def sequence_store(
     every configured region at once (one GetSequenceStore each). A region that
     doesn't have the store is not an
     error; a region that fails is reported as in :func:`sequence_stores`.
+    ``profiles`` and ``role_arns`` choose the accounts to ask, as there.
 
     Raises
     ------
@@ -192,13 +236,23 @@ def sequence_store(
     >>> omics_magic.sequence_store("1234567890", "us-east-1")  # doctest: +SKIP
     """
     identifier = validate_identifier(identifier)
-    options = FetchOptions(strict=strict, progress=False, timeout=timeout, rate=rate, burst=burst)
+    options = FetchOptions(
+        strict=strict,
+        progress=False,
+        timeout=timeout,
+        rate=rate,
+        burst=burst,
+        cache_ttl=cache_ttl,
+        refresh=refresh,
+    )
+    accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     df = fetch_frame(
         resolve_regions(region),
         columns=columns,
         identifiers=[identifier],
         session=session,
         options=options,
+        accounts=accounts,
     )
     if len(df) > 1:
         found = ", ".join(map(str, df["region"])) if "region" in df else f"{len(df)} regions"
@@ -216,6 +270,9 @@ def fetch_frame(
     name: str | None = None,
     session: boto3.Session | None = None,
     options: FetchOptions | None = None,
+    accounts: AccountChoice | None = None,
+    account_ids: Iterable[str] | None = None,
+    reached: Reached | None = None,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
 
@@ -225,6 +282,12 @@ def fetch_frame(
     (strict, progress, timeout, deadline, concurrency, rate, warn) is one
     :class:`~omics_magic.fetch.options.FetchOptions`, validated when it was made
     (None: the defaults); everything else is validated here, before any call.
+
+    ``accounts`` chooses the profiles and roles to query (None: ``session``
+    alone, as before); every (account, region) pair is fetched at once.
+    ``account_ids`` (an ``account_id`` pushdown) keeps only those accounts.
+    ``reached`` is for callers that already reached the sessions (refresh and
+    delete, per row's account): they are used as they are.
 
     Examples
     --------
@@ -240,29 +303,42 @@ def fetch_frame(
     ids = None if identifiers is None else _identifiers(identifiers)
     if name is not None and not (isinstance(name, str) and 1 <= len(name) <= MAX_NAME):
         raise InputError(f"name must be a string of 1 to {MAX_NAME} characters; got {name!r}")
-    session = resolve_session(session)
-    access_key = check_credentials(session)
+    wanted = None if account_ids is None else check_account_ids(account_ids)
+    options = options.started()
+    if reached is None:
+        reached = reach_accounts(
+            account_sessions(accounts, session=session),
+            identify=wanted is not None,
+            deadline=options.deadline,
+        )
+    targets = [t for t in reached.sessions if wanted is None or t.account_id in wanted]
+    units = [(target, region) for target in targets for region in region_names]
 
     plan = Plan(names, name, ids)
-    if ids == ():
-        results = [RegionResult(region) for region in region_names]
+    if ids == () or not units:
+        results = [RegionResult(region) for _, region in units]
     else:
         results = _fetch_regions(
-            region_names,
+            units,
             plan,
-            session,
-            access_key,
-            options=options.started(),
+            options=options,
             workers=options.max_concurrency
-            or min(PER_REGION_CONCURRENCY * len(region_names), MAX_DEFAULT_CONCURRENCY),
-            show_progress=show_progress(options.progress, len(region_names)),
+            or min(PER_REGION_CONCURRENCY * len(units), MAX_DEFAULT_CONCURRENCY),
+            show_progress=show_progress(options.progress, len(units)),
         )
     df = frame([row for result in results for row in result.rows], names)
-    failures = [result.error for result in results if result.error is not None]
+    failures = reached.failures + _account_wide(
+        [r.error for r in results if r.error is not None], len(region_names)
+    )
     set_failures(df, failures)
     df.attrs[REGIONS_ATTR] = list(region_names)
     stamp_freshness(df, results)
-    report_failures(failures, len(region_names), strict=options.strict, warn=options.warn)
+    if accounts is not None and accounts.chosen:
+        df.attrs[ACCOUNTS_ATTR] = [{"account_id": t.account_id, "via": t.via} for t in targets]
+    if reached.notes:
+        df.attrs[NOTES_ATTR] = list(reached.notes)
+    total = len(units) + len(reached.failures) * len(region_names)
+    report_failures(failures, max(total, 1), strict=options.strict, warn=options.warn)
     return df
 
 
@@ -282,27 +358,34 @@ def _identifiers(identifiers: Iterable[str]) -> tuple[str, ...]:
 
 
 def _fetch_regions(
-    regions: Sequence[str],
+    units: Sequence[tuple[AccountSession, str]],
     plan: Plan,
-    session: boto3.Session,
-    access_key: str,
     *,
     options: FetchOptions,
     workers: int,
     show_progress: bool,
 ) -> list[RegionResult]:
+    """Every (account, region) at once, one thread each, sharing the calls' workers."""
     deadline, timeout, tps = options.deadline, options.timeout, options.tps
     if deadline is not None and time.monotonic() >= deadline:
         # An earlier fetch of the same query used up the time: don't start this one.
-        return [RegionResult(region, error=_past_deadline(region, timeout)) for region in regions]
+        return [
+            RegionResult(region, error=_of(target, _past_deadline(region, timeout)))
+            for target, region in units
+        ]
     limiter = threading.Semaphore(workers)
     calls_pool = DaemonPool(workers, "omics-call")
-    regions_pool = DaemonPool(len(regions), "omics-region")
-    cancels = {region: threading.Event() for region in regions}
+    regions_pool = DaemonPool(len(units), "omics-region")
+    cancels = [threading.Event() for _ in units]
+    several = len({id(target) for target, _ in units}) > 1 or units[0][0].via is not None
 
-    def one_region(region: str) -> RegionResult:
-        client = omics_client(session, region, max_pool=workers + 1)
-        key = (access_key, client.meta.endpoint_url, region, RESOURCE, epoch())
+    def one_region(index: int) -> RegionResult:
+        target, region = units[index]
+        client = omics_client(target.session, region, max_pool=workers + 1)
+        # AWS meters quotas per account, region and operation; a lone session's
+        # account may be unknown (no STS call was needed): its access key stands in.
+        account = target.account_id or check_credentials(target.session)
+        key = (account, client.meta.endpoint_url, region, RESOURCE, epoch())
         hit = None
         if options.ttl > 0 and not options.refresh:
             hit = cache.results.lookup(key, plan.scope, plan.sources, ttl=options.ttl)
@@ -312,12 +395,19 @@ def _fetch_regions(
                     region, rows, complete=True, fetched_at=hit.fetched_at, cached=True
                 )
         pacers = {
-            op: pacer_for((access_key, client.meta.endpoint_url, region, op), tps, options.banked)
+            op: pacer_for((account, client.meta.endpoint_url, region, op), tps, options.banked)
             for op in (LIST, GET, TAGS)
         }
-        calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[region])
+        calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[index])
         started, started_monotonic = time.time(), time.monotonic()
-        result = fetch_region(calls, plan, known=hit)
+        try:
+            result = fetch_region(calls, plan, known=hit)
+        except CredentialsError as err:
+            if not several:
+                raise  # nothing else could be queried: one line on how to configure
+            result = RegionResult(region, error=account_failure(target, err))
+        if result.error is not None:
+            result.error = _of(target, result.error)
         if hit is not None:  # partly from the cache: as old as its oldest part
             started, started_monotonic = hit.fetched_at, hit.monotonic
         result.fetched_at, result.cached = started, hit is not None
@@ -332,12 +422,12 @@ def _fetch_regions(
             )
         return result
 
-    futures: dict[Future[RegionResult], str] = {
-        regions_pool.submit(one_region, region): region for region in regions
+    futures: dict[Future[RegionResult], int] = {
+        regions_pool.submit(one_region, index): index for index in range(len(units))
     }
     pending = set(futures)
     try:
-        with progress_bar(len(regions), show_progress) as bar:
+        with progress_bar(len(units), show_progress) as bar:
             while pending:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
@@ -351,12 +441,42 @@ def _fetch_regions(
         regions_pool.shutdown()
         calls_pool.shutdown()
     results = []
-    for future, region in futures.items():
+    for future, index in futures.items():
+        target, region = units[index]
         if future in pending:
-            results.append(RegionResult(region, error=_past_deadline(region, timeout)))
+            results.append(RegionResult(region, error=_of(target, _past_deadline(region, timeout))))
         else:
             results.append(future.result())  # re-raises CredentialsError (or a bug)
     return results
+
+
+def _account_wide(failures: list[Failure], n_regions: int) -> list[Failure]:
+    """One record for an account whose every region was denied alike (expired
+    credentials, a missing IAM permission: IAM is global), not one per region."""
+    by_account: dict[tuple[str | None, str | None], list[Failure]] = {}
+    for failure in failures:
+        if failure.via is not None:
+            by_account.setdefault((failure.account_id, failure.via), []).append(failure)
+    merged: dict[int, Failure | None] = {}
+    for alike in by_account.values():
+        first = alike[0]
+        if (
+            n_regions > 1
+            and len(alike) == n_regions
+            and first.kind == "denied"
+            and all((f.code, f.kind) == (first.code, first.kind) for f in alike)
+        ):
+            merged[id(first)] = dataclasses.replace(first, region=ALL_REGIONS)
+            merged.update((id(f), None) for f in alike[1:])
+    kept = [merged.get(id(f), f) for f in failures]
+    return [f for f in kept if f is not None]
+
+
+def _of(target: AccountSession, failure: Failure) -> Failure:
+    """``failure`` with the account and the profile or role that reached it, when known."""
+    if target.account_id is None and target.via is None:
+        return failure
+    return dataclasses.replace(failure, account_id=target.account_id, via=target.via)
 
 
 def _past_deadline(region: str, timeout: float | None) -> Failure:

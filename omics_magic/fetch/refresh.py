@@ -18,23 +18,32 @@ Only a region that answered without errors can say a store is gone: when a
 region failed, its rows that got no fresh answer are kept as they were (stale)
 and the region's error is reported, as :func:`omics_magic.sequence_stores`
 reports it.
+
+Over several accounts, each row is refreshed through the session of its own
+account (:mod:`.owners`): the profiles and roles given, else those the frame
+was fetched with. A row whose account no session reaches is kept as it was,
+and reported once per account; it is never looked up through another
+account's session, where it would look gone.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..aws.accounts import ALL_REGIONS, AccountChoice, account_of_arn
 from ..columns import ALL_COLUMNS, column, resolve_columns
 from ..errors import FetchError, RegionFailureWarning
 from ..failures import Failure, failure_note, failures_in, set_failures
 from ..regions import store_keys
+from .accounts import Reached
 from .options import FetchOptions
+from .owners import Owners, owners_of, recorded_choice, row_accounts
 
 if TYPE_CHECKING:
     import boto3
@@ -56,6 +65,10 @@ def refresh_frame(
     strict: bool = False,
     timeout: float | None = None,
     rate: Rate = "auto",
+    profiles: Iterable[str] | None = None,
+    role_arns: Iterable[str] | None = None,
+    role_external_id: str | None = None,
+    role_session_name: str | None = None,
 ) -> pd.DataFrame:
     """Re-fetch the stores in ``df``'s rows; see the module docstring for what changes.
 
@@ -75,54 +88,91 @@ def refresh_frame(
     # Refresh reports once, for all its fetches (below): they neither warn nor raise.
     options = dataclasses.replace(asked, strict=False, warn=False)
     keys = store_keys(df)
+    choice = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
+    accounts = row_accounts(df)
+    owners = owners_of(
+        accounts, recorded_choice(df, choice), session=session, deadline=options.deadline
+    )
     known = [name for name in df.columns if name in ALL_COLUMNS]
-    names = resolve_columns([*known, "region", "sequence_store_id"])
-    wanted: dict[str, list[str]] = {}
-    for region, identifier in keys:
-        ids = wanted.setdefault(region, [])
+    extra = ["arn"] if owners.per_account else []
+    names = resolve_columns([*known, "region", "sequence_store_id", *extra])
+    # (account, region) -> IDs; account None: every row through the one base session.
+    wanted: dict[tuple[str | None, str], list[str]] = {}
+    for (region, identifier), account in zip(keys, accounts, strict=True):
+        owner = account if owners.per_account else None
+        if owners.per_account and account not in owners.sessions:
+            continue  # not reached: the row stays as it was, reported below
+        ids = wanted.setdefault((owner, region), [])
         if identifier not in ids:
             ids.append(identifier)
     per_store = any(column(n).source in ("tags", "get") for n in names)
-    by_id = {r: ids for r, ids in wanted.items() if per_store or len(ids) <= GET_THRESHOLD}
-    listed = [r for r in wanted if r not in by_id]
+    by_id = {k: ids for k, ids in wanted.items() if per_store or len(ids) <= GET_THRESHOLD}
+    listed: dict[str | None, list[str]] = {}
+    for owner, region in wanted:
+        if (owner, region) not in by_id:
+            listed.setdefault(owner, []).append(region)
 
-    def fetch(regions: list[str], identifiers: list[str] | None) -> pd.DataFrame:
+    def fetch(owner: str | None, regions: list[str], ids: list[str] | None) -> pd.DataFrame:
+        reached = None if owner is None else Reached([owners.sessions[owner]])
         return fetch_frame(
-            regions, columns=names, identifiers=identifiers, session=session, options=options
+            regions,
+            columns=names,
+            identifiers=ids,
+            session=session,
+            options=options,
+            reached=reached,
         )
 
-    jobs: list[tuple[list[str], list[str] | None]] = [([r], ids) for r, ids in by_id.items()]
-    if listed:
-        jobs.append((listed, None))  # one fetch lists every such region in parallel
+    jobs: list[tuple[str | None, list[str], list[str] | None]] = [
+        (owner, [region], ids) for (owner, region), ids in by_id.items()
+    ]
+    # One fetch per account lists every such region of it in parallel.
+    jobs.extend((owner, regions, None) for owner, regions in listed.items())
     if len(jobs) > 1:
-        with ThreadPoolExecutor(len(jobs), thread_name_prefix="omics-refresh") as pool:
+        with ThreadPoolExecutor(min(len(jobs), 32), thread_name_prefix="omics-refresh") as pool:
             frames = list(pool.map(lambda job: fetch(*job), jobs))
     else:
         frames = [fetch(*job) for job in jobs]
-    errors = [failure for fetched in frames for failure in failures_in(fetched)]
-    result, gone = _merge(df, keys, frames, names, failed={e.region for e in errors})
-    _report(errors, len(wanted), strict=asked.strict)
+    errors = owners.failures + [f for fetched in frames for f in failures_in(fetched)]
+    failed = {(e.account_id if owners.per_account else None, e.region) for e in errors}
+    failed |= {(account or None, ALL_REGIONS) for account in owners.unreached}
+    result, gone = _merge(df, keys, accounts, frames, names, failed=failed, owners=owners)
+    _report(errors, len(wanted) + len(owners.failures), strict=asked.strict)
     set_failures(result, errors + gone)
-    result.attrs[REGIONS_ATTR] = list(wanted)
+    result.attrs[REGIONS_ATTR] = list(dict.fromkeys(region for _, region in wanted))
     return result
 
 
 def _merge(
     df: pd.DataFrame,
     keys: Sequence[tuple[str, str]],
+    accounts: Sequence[str | None],
     frames: Sequence[pd.DataFrame],
     names: Sequence[str],
     *,
-    failed: set[str],
+    failed: set[tuple[str | None, str]],
+    owners: Owners,
 ) -> tuple[pd.DataFrame, list[Failure]]:
-    fresh: dict[tuple[str, str], dict[str, Any]] = {}
+    def owner(account: str | None) -> str | None:
+        return account if owners.per_account else None
+
+    fresh: dict[tuple[str | None, str, str], dict[str, Any]] = {}
     for fetched in frames:
         for row in fetched.to_dict(orient="records"):
-            fresh[(row["region"], row["sequence_store_id"])] = row
+            account = owner(account_of_arn(row.get("arn")))
+            fresh[(account, row["region"], row["sequence_store_id"])] = row
     keep: list[int] = []
     gone: list[Failure] = []
-    for position, (region, identifier) in enumerate(keys):
-        if (region, identifier) in fresh or region in failed:
+    row_keys = [
+        (owner(account), region, identifier)
+        for (region, identifier), account in zip(keys, accounts, strict=True)
+    ]
+    for position, (account, region, identifier) in enumerate(row_keys):
+        if (
+            (account, region, identifier) in fresh
+            or (account, region) in failed
+            or (account, ALL_REGIONS) in failed
+        ):
             keep.append(position)
         else:
             gone.append(
@@ -132,11 +182,12 @@ def _merge(
                     f"sequence store {identifier} no longer exists in {region}; "
                     "its row was dropped",
                     "not_found",
+                    account_id=account,
                     sequence_store_id=identifier,
                 )
             )
     result = df.iloc[keep].copy()
-    kept_keys = [keys[p] for p in keep]
+    kept_keys = [row_keys[p] for p in keep]
     for position, name in enumerate(df.columns):
         if name not in names:
             continue  # not ours: the user's value stays

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ..aws.accounts import account_of_arn
 from ..aws.clients import classify_error, credentials_error
 from ..columns import column
 from ..failures import Failure
@@ -323,6 +324,8 @@ def _row(region: str, store: _Store, names: Sequence[str]) -> dict[str, Any]:
         col = column(name)
         if col.source == "region":
             row[name] = region
+        elif col.source == "account":
+            row[name] = account_of_arn(detail.get("arn"))
         elif col.source == "tags":
             row[name] = store.tags
         elif col.source == "get":

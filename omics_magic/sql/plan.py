@@ -67,6 +67,8 @@ class ResourceRef:
         Store IDs pushed down (GetSequenceStore by ID); None means list the stores.
     name
         ListSequenceStores' name filter, from ``name = '...'``.
+    account_ids
+        Accounts pushed down by ``account_id =``/``IN``; None means every account queried.
     no_rows
         True when the pushed-down conjuncts contradict each other: nothing to fetch.
     """
@@ -76,6 +78,7 @@ class ResourceRef:
     regions: tuple[str, ...] | None = None
     identifiers: tuple[str, ...] | None = None
     name: str | None = None
+    account_ids: tuple[str, ...] | None = None
     no_rows: bool = False
 
 
@@ -179,7 +182,7 @@ def _plan_select(sql: str, tree: exp.Expr, tables: list[exp.Table]) -> SelectPla
                 "'<id>' (or IN (...)) as a top-level AND condition; to read every store "
                 f"use {PLURAL}"
             )
-        key = (pushed.regions, pushed.identifiers, pushed.name, pushed.no_rows)
+        key = (pushed.regions, pushed.identifiers, pushed.name, pushed.account_ids, pushed.no_rows)
         relation = relations.setdefault(key, _RELATION.format(len(relations)))
         refs.append(
             ResourceRef(
@@ -188,6 +191,7 @@ def _plan_select(sql: str, tree: exp.Expr, tables: list[exp.Table]) -> SelectPla
                 regions=pushed.regions,
                 identifiers=pushed.identifiers,
                 name=pushed.name,
+                account_ids=pushed.account_ids,
                 no_rows=pushed.no_rows,
             )
         )

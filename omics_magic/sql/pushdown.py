@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..aws.accounts import check_account_ids
 from ..columns import ALL_COLUMNS, DEFAULT_COLUMNS, resolve_columns
 from ..errors import UnknownRegionError
 from ..regions import omics_regions, resolve_regions, validate_identifier
@@ -50,6 +51,7 @@ class Pushdown:
     regions: tuple[str, ...] | None = None
     identifiers: tuple[str, ...] | None = None
     name: str | None = None
+    account_ids: tuple[str, ...] | None = None
     no_rows: bool = False
 
 
@@ -160,8 +162,10 @@ def table_pushdown(table: exp.Table) -> Pushdown:
     regions: set[str] | None = None
     identifiers: set[str] | None = None
     names: set[str] | None = None
+    accounts: set[str] | None = None
     first_regions: list[str] = []
     first_ids: list[str] = []
+    first_accounts: list[str] = []
     for predicate in conjuncts(where.this if where else None):
         found = column_literals(predicate)
         if found is None or not _belongs_to(found[0], table, single):
@@ -180,6 +184,10 @@ def table_pushdown(table: exp.Table) -> Pushdown:
             identifiers = set(values) if identifiers is None else identifiers & set(values)
         elif key == "name" and len(values) == 1:
             names = set(values) if names is None else names & set(values)
+        elif key == "account_id":
+            check_account_ids(values)
+            first_accounts = first_accounts or values
+            accounts = set(values) if accounts is None else accounts & set(values)
 
     def ordered(kept: set[str] | None, order: list[str]) -> tuple[str, ...] | None:
         if kept is None:
@@ -187,12 +195,13 @@ def table_pushdown(table: exp.Table) -> Pushdown:
         # Keep the query's order (then any others sorted) so calls are deterministic.
         return tuple(dict.fromkeys([v for v in order if v in kept] + sorted(kept)))
 
-    no_rows = regions == set() or identifiers == set() or names == set()
+    no_rows = set() in (regions, identifiers, names, accounts)
     return Pushdown(
         regions=ordered(regions, first_regions),
         identifiers=ordered(identifiers, first_ids),
         # The name filter only applies to listing; an ID lookup ignores it.
         name=next(iter(names)) if names and identifiers is None else None,
+        account_ids=ordered(accounts, first_accounts),
         no_rows=no_rows,
     )
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..aws.accounts import AccountChoice
 from ..columns import arrow_schema, frame, resolve_columns
 from ..errors import (
     FetchError,
@@ -23,6 +24,7 @@ from ..errors import (
     SQLError,
 )
 from ..failures import Failure, failure_note, failures_in, set_failures
+from ..fetch.accounts import NOTES_ATTR
 from ..fetch.options import FetchOptions
 from ..regions import resolve_regions
 from .convert import to_pandas
@@ -47,6 +49,7 @@ class FetchRequest:
     columns: tuple[str, ...]
     identifiers: tuple[str, ...] | None = None
     name: str | None = None
+    account_ids: tuple[str, ...] | None = None
 
 
 def run_query(
@@ -62,6 +65,10 @@ def run_query(
     confirm: str | None = None,
     cache_ttl: float | None = None,
     refresh: bool = False,
+    profiles: Iterable[str] | None = None,
+    role_arns: Iterable[str] | None = None,
+    role_external_id: str | None = None,
+    role_session_name: str | None = None,
 ) -> pd.DataFrame:
     """Run one StackQL-style statement over the sequence stores.
 
@@ -96,6 +103,9 @@ def run_query(
         (None: ``$OMICS_MAGIC_CACHE_TTL``, else 300; 0: off).
     refresh
         Go to AWS even if the cache could answer, and keep the fresh answer.
+    profiles, role_arns, role_external_id, role_session_name
+        The accounts to query, as in :func:`omics_magic.sequence_stores`;
+        ``account_id =``/``IN`` in the WHERE picks among them.
 
     Returns
     -------
@@ -117,6 +127,7 @@ def run_query(
             f"the query must be SQL text (a str), not {type(sql).__name__}; e.g. "
             "run_query('SELECT * FROM aws.omics.sequence_stores')"
         )
+    accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     plan = plan_statement(render_template(sql, namespace))
     if isinstance(plan, DeleteStatement):
         return run_delete(plan, confirm=confirm, regions=regions, session=session)
@@ -148,6 +159,8 @@ def run_query(
             name=request.name,
             session=session,
             options=options,
+            accounts=accounts,
+            account_ids=request.account_ids,
         )
 
     result = execute_plan(plan, fetch, default_regions=configured, strict=asked.strict)
@@ -210,14 +223,17 @@ def execute_plan(
                 columns=plan.columns,
                 identifiers=ref.identifiers,
                 name=ref.name,
+                account_ids=ref.account_ids,
             )
             for relation, ref in plan.relations.items()
             if not ref.no_rows
         }
         errors: list[Failure] = []
+        notes: dict[str, None] = {}
         fetched_all = _fetch_all(fetch, list(requests.values()))
         for relation, fetched in zip(requests, fetched_all, strict=True):
             errors.extend(failures_in(fetched))
+            notes.update(dict.fromkeys(fetched.attrs.get(NOTES_ATTR) or []))
             if plan.placeholders:
                 nulls = frame([{}] * len(fetched), plan.placeholders).set_axis(fetched.index)
                 fetched = pd.concat([fetched, nulls], axis=1)
@@ -235,6 +251,8 @@ def execute_plan(
     result = to_pandas(table)
     set_failures(result, errors)
     _carry_freshness(result, fetched_all)
+    if notes:
+        result.attrs[NOTES_ATTR] = list(notes)
     return result
 
 

@@ -144,6 +144,11 @@ class Accounts:
             known = self._keys.get(access_key_id)
         return known or moto_account_for(access_key_id) or DEFAULT_ACCOUNT_ID
 
+    def registered(self, access_key_id: str | None) -> str | None:
+        """The account of a key registered here (not moto's, not the default), else None."""
+        with self._lock:
+            return self._keys.get(access_key_id or "")
+
     def credentials(self, account_id: str) -> AccountCredentials:
         """The first credentials of an account (KeyError if it was never added)."""
         with self._lock:

@@ -44,6 +44,21 @@ def sts_error(code: str, message: str, status: int, sender: bool = True) -> Wire
     return WireResponse(status, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, body)
 
 
+def caller_identity(account_id: str, access_key: str) -> WireResponse:
+    """GetCallerIdentity for keys registered with the backend: they act in their account
+    (moto, which never saw them, would answer its default account)."""
+    request_id = str(uuid.uuid4())
+    body = (
+        '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+        f"<GetCallerIdentityResult><Arn>arn:aws:iam::{account_id}:user/omics-magic-fake</Arn>"
+        f"<UserId>{escape(access_key)}</UserId><Account>{account_id}</Account>"
+        "</GetCallerIdentityResult>"
+        f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
+        "</GetCallerIdentityResponse>"
+    ).encode()
+    return WireResponse(200, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, body)
+
+
 def _form(body: Any) -> dict[str, str]:
     if hasattr(body, "read"):  # a stream: read it, and leave it as it was for STS itself
         where = body.tell()
@@ -71,6 +86,9 @@ class StsFront:
                 "ExpiredToken", "The security token included in the request is expired", 403
             )
         form = _form(body)
+        registered = self.backend._accounts.registered(access_key)
+        if form.get("Action") == "GetCallerIdentity" and registered is not None:
+            return caller_identity(registered, access_key or "")
         if form.get("Action") == "AssumeRole":
             role_arn = form.get("RoleArn", "")
             denied, message = self.backend.faults.assume_role_denial(role_arn)
