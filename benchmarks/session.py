@@ -107,6 +107,7 @@ def quota_grid(args: argparse.Namespace, all_regions: list[str]) -> list[tuple[s
                     old_seconds, _, _ = run_select_all(
                         regions, {"OMICS_MAGIC_BURST": "1"}, cache_ttl=0
                     )
+                    old_throttles = fake.most_throttles_per_bucket()
                 finally:
                     close(fake)
                 bound = critical_path(
@@ -125,6 +126,7 @@ def quota_grid(args: argparse.Namespace, all_regions: list[str]) -> list[tuple[s
                         seconds / old_seconds,
                         first_throttles,
                         later,
+                        old_throttles,
                     ]
                 )
                 name = f"B={burst},S={stores},R={regions_n}"
@@ -148,6 +150,7 @@ def quota_grid(args: argparse.Namespace, all_regions: list[str]) -> list[tuple[s
                 "learning / today",
                 "most 429s per bucket",
                 "429s in a later query",
+                "today's most 429s per bucket",
             ],
             rows,
         )

@@ -15,7 +15,9 @@ that the bucket holds one call, and lets one *probe* at a time go beyond what
 it knows, while the calls it knows are safe keep flowing. Each probe the server
 accepts proves one more token of burst; the first throttled call ends the
 learning, with the burst set to what was proven and the bucket modelled empty
-at that moment. From then on calls are scheduled within (rate, burst) exactly.
+at that moment. From then on calls are scheduled within (rate, burst) exactly;
+a later throttle (calls reaching the meter unevenly, a quota shared with
+another client) empties the model again and widens the spacing by 5%, up to 25%.
 A probe goes only when every call before it has been answered (one still on
 its way could take the token the probe finds), so only one is ever out at
 once, and learning costs at most one throttled
@@ -78,6 +80,12 @@ HEADROOM = 0.95
 #: Seconds between looks at a pacer whose probe is out: when the probe is
 #: accepted, a waiting call may go at once instead of at the next safe time.
 PROBE_POLL = 0.005
+
+#: After learning, a throttle means calls reached the meter more unevenly than
+#: the headroom allows (a busy client, a shared quota): each one widens the
+#: spacing by this factor, up to MAX_SLOWDOWN times the configured one.
+SLOWDOWN = 1.05
+MAX_SLOWDOWN = 1.25
 
 #: What AWS answers when a call is over its quota (besides HTTP 429).
 THROTTLE_CODES = frozenset(
@@ -165,6 +173,7 @@ class Pacer:
         self.throttles = 0  # throttled answers seen (learning's included)
         self._learning = learn
         self._interval = 1.0 / rate
+        self._widest = MAX_SLOWDOWN / rate
         self._clock = clock
         self._sleep = sleep
         self._due = -math.inf  # GCRA's theoretical arrival time of the next call
@@ -238,6 +247,8 @@ class Pacer:
                     self.burst += 1
                 return
             self.throttles += 1
+            if not self._learning:  # the model was right about the burst: space calls more
+                self._interval = min(self._interval * SLOWDOWN, self._widest)
             self._learning = False
             # The throttled call took no token, and the bucket was empty when the server
             # judged it: at the latest, now (so assume now, or the model could run ahead

@@ -246,15 +246,22 @@ def test_acquire_never_probes() -> None:
     assert [round(pacer.acquire() or 0, 6) for _ in range(3)] == [0.0, 0.2, 0.4]
 
 
-def test_a_throttle_after_learning_empties_the_model() -> None:
-    """Someone else spending the quota: the pacer backs off, burst unchanged."""
+def test_a_throttle_after_learning_empties_the_model_and_widens_the_spacing() -> None:
+    """Someone else spending the quota, or calls reaching it unevenly: the pacer backs off
+    (the bucket empty now, calls 5% further apart, at most 25%), burst unchanged."""
     clock = Clock()
-    pacer = Pacer(rate=5.0, burst=3, clock=clock, sleep=clock.sleep)
+    pacer = Pacer(rate=4.0, burst=3, clock=clock, sleep=clock.sleep)
     ticket = pacer.take()
     assert ticket is not None and not ticket.probe
     pacer.answered(ticket, throttled=True)
     assert pacer.burst == 3 and pacer.throttles == 1
-    assert [round(pacer.acquire() or 0, 6) for _ in range(2)] == [0.2, 0.4]
+    assert [round(pacer.acquire() or 0, 6) for _ in range(2)] == [0.2625, 0.525]  # 0.25 x 1.05
+    for _ in range(10):
+        ticket = pacer.take()
+        assert ticket is not None
+        pacer.answered(ticket, throttled=True)
+    start = pacer.acquire() or 0
+    assert (pacer.acquire() or 0) - start == pytest.approx(0.3125)  # 0.25 x 1.25 at most
 
 
 def test_burst_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
