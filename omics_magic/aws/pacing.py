@@ -199,16 +199,17 @@ class Pacer:
             wait = safe_at - now
             if may_probe and self._learning:
                 probe_at = safe_at - self._interval
-                if now < probe_at:
-                    return None, probe_at - now
                 if self._out:
                     # A probe proves one more token only if every call before it was
                     # judged already: one still on its way may take the token it finds.
+                    # And the answer may grow the burst: look again soon.
                     return None, min(wait, PROBE_POLL)
-                self._due = max(self._due, now) + self._interval
-                self._passed += 1
-                self._out += 1
-                return Ticket(now, probe=True, number=self._passed - 1), 0.0
+                if now >= probe_at:
+                    self._due = max(self._due, now) + self._interval
+                    self._passed += 1
+                    self._out += 1
+                    return Ticket(now, probe=True, number=self._passed - 1), 0.0
+                return None, probe_at - now
             return None, wait
 
     def _wait_for_turn(self, may_probe: bool, cancel: threading.Event | None) -> Ticket | None:
