@@ -15,7 +15,12 @@ in one run, measures:
   AWS calls made by the repeat, and first / repeat time;
 - latency-bound: no quotas, ``--latency``, 10 x ``--latency-stores`` (500):
   ``sequence_stores(rate=None)`` against a warm, reused pool of 128 threads of
-  boto3 calls (one client per region), and omics_magic's client CPU per call.
+  boto3 calls (one client per region), and omics_magic's client CPU per call;
+- first query: in fresh interpreters (pandas imported, as in a notebook), the
+  first ``SELECT *`` over 10 regions (importing what it needs included) minus
+  the second, cache off;
+- memory: the post-fetch of ``SELECT *`` (DuckDB, conversion to pandas) over a
+  100,000-row frame, peak RSS above what was there before / the frame's size.
 
 ``--quick`` is a smoke run (tiny sizes; ``tests/test_benchmarks.py`` style).
 """
@@ -293,10 +298,75 @@ def first_query(args: argparse.Namespace, all_regions: list[str]) -> list[tuple[
     return [("first query <= 0.25 s more", cost <= 0.25)]
 
 
+def memory(args: argparse.Namespace) -> list[tuple[str, bool]]:
+    """Peak memory of SELECT *'s post-fetch (DuckDB and the conversion) over a frame of
+    ``--memory-rows`` rows, as RSS sampled every 2 ms above what was there before."""
+    import gc
+    import threading
+
+    import pandas as pd
+
+    from omics_magic.columns import frame, resolve_columns
+    from omics_magic.sql.plan import plan_statement
+    from omics_magic.sql.run import execute_plan
+
+    names = resolve_columns(None)
+    rows = [
+        {
+            "region": "us-east-1",
+            "arn": f"arn:aws:omics:us-east-1:123456789012:sequenceStore/{i:010d}",
+            "creation_time": pd.Timestamp("2024-01-01", tz="UTC"),
+            "description": "a store" if i % 2 else None,
+            "name": f"store-{i}",
+            "fallback_location": None,
+            "sequence_store_id": f"{i:010d}",
+            "sse_config": {"type": "KMS", "key_arn": None},
+            "tags": {"team": "x", "n": str(i % 7)},
+        }
+        for i in range(args.memory_rows)
+    ]
+    df = frame(rows, names)
+    del rows
+    gc.collect()
+    size = int(df.memory_usage(deep=True).sum())
+    plan = plan_statement(SELECT_ALL)
+
+    def rss() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    peak, done = [0], threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], rss())
+            done.wait(0.002)
+
+    base = rss()
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    start = time.perf_counter()
+    execute_plan(plan, lambda request: df, default_regions=["us-east-1"])
+    took = time.perf_counter() - start
+    done.set()
+    watcher.join()
+    ratio = (peak[0] - base) / size
+    print(f"\n## memory: SELECT * post-fetch over {args.memory_rows:,} rows\n")
+    print(
+        table(
+            ["frame MB", "peak above baseline MB", "peak / frame", "post-fetch s"],
+            [[size / 1e6, (peak[0] - base) / 1e6, ratio, took]],
+        )
+    )
+    print(ratio_line("post-fetch peak / frame", ratio, "<= 2", ratio <= 2))
+    return [("memory <= 2x the frame", ratio <= 2)]
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add = parser.add_argument
-    add("--part", choices=["grid", "repeat", "latency", "first", "all"], default="all")
+    add("--part", choices=["grid", "repeat", "latency", "first", "memory", "all"], default="all")
+    add("--memory-rows", type=int, default=100_000)
     add("--latency", type=float, default=0.020)
     add("--tps", type=float, default=5.0)
     add("--grid-bursts", type=int, nargs="+", default=[1, 5, 10])
@@ -315,7 +385,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.grid_bursts, args.grid_stores, args.grid_regions = [1, 3], [4], [1]
         args.repeat_regions, args.repeat_stores, args.repeat_tps = 2, 10, 50.0
         args.latency_regions, args.latency_stores, args.repetitions = 2, 20, 1
-        args.tps, args.latency = 50.0, 0.002
+        args.tps, args.latency, args.memory_rows = 50.0, 0.002, 1000
     return args
 
 
@@ -336,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         results += latency_bound(args, all_regions)
     if args.part in ("first", "all"):
         results += first_query(args, all_regions)
+    if args.part in ("memory", "all"):
+        results += memory(args)
     missed = [name for name, ok in results if not ok]
     print(
         f"\ntargets: {len(results) - len(missed)} PASS, {len(missed)} MISS"
