@@ -26,6 +26,7 @@ from .errors import (
     StoreNotFoundError,
     UnknownColumnError,
     UnknownRegionError,
+    WriteError,
 )
 
 if _TYPE_CHECKING:  # the lazy names, typed for checkers and IDEs
@@ -68,6 +69,7 @@ __all__ = [
     "StoreNotFoundError",
     "UnknownColumnError",
     "UnknownRegionError",
+    "WriteError",
     "__version__",
     *_LAZY,
 ]

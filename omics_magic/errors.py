@@ -12,6 +12,7 @@ them into one short line. Every message says what is wrong and how to fix it.
     │   ├── InvalidIdentifierError  a sequence store ID not matching [0-9]{10,36}
     │   ├── UnknownColumnError      a column the resource does not have
     │   └── ExportError             an output path that can't be written
+    ├── WriteError                  a write that failed once started (a full disk)
     ├── CredentialsError            no AWS credentials could be found
     ├── FetchError                  one or more regions failed (strict mode)
     ├── AmbiguousStoreError         an ID found in more than one region
@@ -48,6 +49,7 @@ __all__ = [
     "StoreNotFoundError",
     "UnknownColumnError",
     "UnknownRegionError",
+    "WriteError",
 ]
 
 
@@ -77,6 +79,13 @@ class UnknownColumnError(InputError):
 
 class ExportError(InputError):
     """An export destination that can't be written (exists, unwritable, bad format)."""
+
+
+class WriteError(OmicsMagicError):
+    """A write that failed once started (a full disk, an I/O error): not bad input.
+
+    Nothing partial is left behind, and a file it would have replaced is untouched.
+    """
 
 
 class CredentialsError(OmicsMagicError):

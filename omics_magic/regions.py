@@ -61,6 +61,11 @@ def default_regions() -> tuple[str, ...]:
     if not configured:
         return omics_regions()
     names = [r for r in (p.strip() for p in configured.split(",")) if r]
+    if not names:  # resolve_regions([]) would come back here
+        raise UnknownRegionError(
+            f"${REGIONS_ENV} is {configured!r}, which names no region; set it to regions "
+            "separated by commas (e.g. us-east-1,eu-west-2), or unset it for every region"
+        )
     try:
         return resolve_regions(names)
     except UnknownRegionError as err:

@@ -184,6 +184,12 @@ def check_credentials(session: boto3.Session) -> str:
         frozen = credentials.get_frozen_credentials() if credentials is not None else None
     except BotoCoreError as err:
         raise credentials_error(err, profile=session._session.profile) or err from None
+    except ValueError as err:  # e.g. a credential_process that printed no JSON
+        raise CredentialsError(
+            f"AWS credentials could not be loaded ({type(err).__name__}: {_one_line(err)}); "
+            "a credential_process must print its credentials as JSON (Version 1); "
+            f"fix it, or {_HOW_TO_CONFIGURE}"
+        ) from None
     if frozen is None or not frozen.access_key:
         _forget_session(session)  # so that configuring credentials later is picked up
         raise CredentialsError(f"no AWS credentials found; {_HOW_TO_CONFIGURE}")
@@ -211,16 +217,42 @@ def credentials_error(exc: BaseException, profile: str | None = None) -> Credent
     if isinstance(exc, (bx.SSOError, bx.TokenRetrievalError)):
         login = f"aws sso login --profile {profile}" if profile else "aws sso login"
         return CredentialsError(f"{exc}; run `{login}` and try again")
+    if isinstance(exc, bx.CredentialRetrievalError) and "process" in str(
+        getattr(exc, "kwargs", {}).get("provider", "")
+    ):
+        # Its message is the helper's stderr, which may hold anything, secrets included.
+        return CredentialsError(
+            "the profile's credential_process command failed (its output is not shown, as "
+            "it may hold secrets: run the command yourself to see it); fix it, or "
+            f"{_HOW_TO_CONFIGURE}"
+        )
     if isinstance(exc, (bx.CredentialRetrievalError, bx.NoAuthTokenError)):
-        return CredentialsError(f"{exc}; {_HOW_TO_CONFIGURE}")
+        return CredentialsError(f"{redact(_one_line(exc))}; {_HOW_TO_CONFIGURE}")
+    if isinstance(exc, bx.ConfigParseError):
+        return CredentialsError(
+            f"{exc}; fix its syntax (`[profile name]` sections of `key = value` lines), or "
+            "point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at another file"
+        )
     return None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 def _retry_config(session: boto3.Session) -> dict[str, Any]:
     core = session._session  # botocore session: the user's env and config file settings
     mode = core.get_config_variable("retry_mode")
     retries: dict[str, Any] = {"mode": mode if mode in ("standard", "adaptive") else "standard"}
-    if core.get_config_variable("max_attempts") is None:
+    try:
+        attempts = core.get_config_variable("max_attempts")
+    except ValueError:  # botocore's int() of the setting
+        got = os.environ.get("AWS_MAX_ATTEMPTS", "another value")
+        raise InputError(
+            f"AWS_MAX_ATTEMPTS (or max_attempts in the AWS config file) must be a whole "
+            f"number of attempts, e.g. 5; got {got!r}"
+        ) from None
+    if attempts is None:
         retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
     return retries
 
@@ -282,7 +314,13 @@ def _make_client(session: boto3.Session, region: str, max_pool: int) -> Any:
         # own answers (ARNs, tokens); botocore's second check costs each call CPU.
         parameter_validation=False,
     )
-    client = session.client("omics", region_name=region, config=config)
+    try:
+        client = session.client("omics", region_name=region, config=config)
+    except ValueError as err:  # botocore: "Invalid endpoint: ..."
+        raise InputError(
+            f"{redact(_one_line(err))}; AWS_ENDPOINT_URL_OMICS (or endpoint_url in the AWS "
+            "config file) must be a URL such as https://omics.us-east-1.amazonaws.com"
+        ) from None
     install_pacing(client)  # inert unless a call is made inside pacing.paced()
     return client
 

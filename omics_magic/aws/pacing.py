@@ -51,6 +51,7 @@ from ..errors import InputError
 __all__ = [
     "BURST_ENV",
     "DEFAULT_RATE",
+    "MIN_RATE",
     "RATE_ENV",
     "THROTTLE_CODES",
     "Burst",
@@ -70,6 +71,8 @@ __all__ = [
 DEFAULT_RATE = 5.0
 RATE_ENV = "OMICS_MAGIC_TPS"
 BURST_ENV = "OMICS_MAGIC_BURST"
+#: The slowest pacing accepted, in requests per second.
+MIN_RATE = 0.1
 #: Fraction of the quota actually used. Calls are spaced when they go out, but
 #: reach AWS's meter a little unevenly (thread scheduling, the network, the
 #: service's own queueing): against a quota that banks no burst, a call 10 ms
@@ -432,7 +435,8 @@ def resolve_rate(rate: Rate = "auto") -> float | None:
     Raises
     ------
     InputError
-        If the rate (or ``$OMICS_MAGIC_TPS``) is not a non-negative number.
+        If the rate (or ``$OMICS_MAGIC_TPS``) is not 0 or a number of at least
+        :data:`MIN_RATE`.
 
     Examples
     --------
@@ -460,4 +464,10 @@ def resolve_rate(rate: Rate = "auto") -> float | None:
         )
     if value == 0 or math.isinf(value):
         return None
+    if value < MIN_RATE:
+        # 1e-9 TPS would wait 30 years before the second call: a typo, not a quota.
+        raise InputError(
+            f"{source} must be at least {MIN_RATE} requests per second per region (one "
+            f"every {1 / MIN_RATE:g} s), or 0 for no pacing; got {rate!r}"
+        )
     return value

@@ -17,7 +17,13 @@ notebook is shared with):
   omics_magic makes its first client) that redacts the same patterns; it
   changes nothing else about what they log.
 
-The secret access key itself is never sent, so it can't be echoed.
+A third: **a password in the endpoint URL** (``AWS_ENDPOINT_URL_OMICS=
+https://user:secret@host``), which botocore repeats in connection errors.
+:func:`redact` replaces a URL's user and password too. (The secret access key
+itself is never sent, so it can't be echoed.) A failing ``credential_process``
+is reported without its output at all (see
+:func:`omics_magic.aws.clients.credentials_error`): there is no telling what
+secrets a helper prints when it fails.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ _PATTERNS = (
     re.compile(r"(Credential=)[^/\s,'\"]+"),
     # Access key IDs anywhere else (long-term AKIA..., temporary ASIA...).
     re.compile(r"()\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b"),
+    # A URL's user and password (an endpoint such as https://user:secret@proxy/...).
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s@'\"]+@"),
 )
 # The loggers botocore (and urllib3 under it) writes requests, signing and responses to.
 _LOGGERS = (
@@ -63,10 +71,12 @@ def redact(text: str) -> str:
     'host:x\\nx-amz-security-token:<redacted>\\n'
     >>> redact("Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/omics/aws4_request")
     'Credential=<redacted>/20240101/us-east-1/omics/aws4_request'
+    >>> redact('Could not connect to "https://lab:hunter2@omics.example/sequencestores"')
+    'Could not connect to "https://<redacted>@omics.example/sequencestores"'
     """
-    for pattern in _PATTERNS:
+    for pattern in _PATTERNS[:-1]:
         text = pattern.sub(rf"\1{REDACTED}", text)
-    return text
+    return _PATTERNS[-1].sub(rf"\1{REDACTED}@", text)
 
 
 class _RedactingFilter(logging.Filter):

@@ -7,26 +7,35 @@ Each returns the exit code; the library's errors propagate to
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import OmicsMagicError
+
 if TYPE_CHECKING:
     from ..failures import Failure
 
 __all__ = [
+    "EXIT_BROKEN_PIPE",
     "EXIT_FAILED",
     "EXIT_NOT_CONFIRMED",
     "EXIT_OK",
     "EXIT_USAGE",
+    "OutputFailed",
     "delete_command",
     "demo_command",
     "notes",
     "query_command",
+    "silence_stdout",
+    "write_stdout",
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_CONFIRMED = 0, 1, 2, 3
+#: 128 + SIGPIPE, what a shell reports for a tool ended by a closed pipe.
+EXIT_BROKEN_PIPE = 141
 
 
 def _regions(values: list[str] | None) -> list[str] | None:
@@ -58,33 +67,125 @@ def _accounts(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def query_command(args: argparse.Namespace) -> int:
+    from ..failures import failures_in
     from ..sql.run import run_query
     from .render import render
 
-    output = Path(args.output).expanduser() if args.output else None
+    sql = _read_sql(args.sql)
+    output = _output_path(args.output)
     if output is not None:
         _check_output(output, overwrite=args.overwrite)  # before any AWS call
+    if output is None or args.format:
+        _check_stdout()
     result = run_query(
-        args.sql,
+        sql,
         regions=_regions(args.region),
         strict=args.strict,
         confirm=args.confirm,
         refresh=args.refresh,
         **_accounts(args),
     )
-    from ..failures import failures_in
-
-    notes(failures_in(result))
+    failures = failures_in(result)
+    notes(failures)
+    asked = _nothing_read(result, failures)
+    if asked:
+        # A cron job must tell "no stores" from "no answers": no file, no table, exit 1.
+        raise OutputFailed(
+            f"every region failed ({asked} of {asked}); nothing was read"
+            + (f", so {output} was not written" if output is not None else "")
+        )
     if output is not None:
         from ..export.files import write_frame
 
+        # A full disk is WriteError: exit 1, not 2 (which says nothing was asked of AWS).
         written = write_frame(result, output, overwrite=args.overwrite)
         print(f"omics-magic: wrote {len(result)} rows to {written}", file=sys.stderr)
     if output is None or args.format:
-        sys.stdout.write(render(result, args.format or "table"))
-    if _is_delete(args.sql) and "outcome" in result.columns:
+        write_stdout(render(result, args.format or "table"))
+    if _is_delete(sql) and "outcome" in result.columns:
         return _delete_outcome(result)
     return EXIT_OK
+
+
+def _nothing_read(result: Any, failures: Sequence[Failure]) -> int:
+    """How many (account, region) were asked, if every one failed; else 0."""
+    from ..aws.accounts import ALL_REGIONS
+    from ..fetch.engine import ACCOUNTS_ATTR, REGIONS_ATTR
+
+    regions = result.attrs.get(REGIONS_ATTR) or []
+    accounts = result.attrs.get(ACCOUNTS_ATTR)
+    keys = [(a.get("account_id"), a.get("via")) for a in accounts] if accounts else [None]
+    if not regions or not failures:
+        return 0
+    failed = {(None if accounts is None else (f.account_id, f.via), f.region) for f in failures}
+    units = [(key, region) for key in keys for region in regions]
+    if all((key, region) in failed or (key, ALL_REGIONS) in failed for key, region in units):
+        return len(units) or len(failures)
+    return 0
+
+
+class OutputFailed(OmicsMagicError):
+    """The query ran, but its result could not be shown or written (exit 1)."""
+
+
+def _read_sql(sql: str) -> str:
+    """The SQL argument, or standard input's text for ``-``."""
+    if sql != "-":
+        return sql
+    from ..errors import InputError
+
+    if sys.stdin is None or sys.stdin.isatty():
+        raise InputError(
+            "the SQL is - but standard input is not a file or a pipe; pipe the SQL in "
+            "(echo 'SELECT ...' | omics-magic query -) or give it as an argument"
+        )
+    return sys.stdin.read()
+
+
+def _output_path(output: str | None) -> Path | None:
+    if output is None:
+        return None
+    if not output.strip():
+        from ..errors import ExportError
+
+        raise ExportError("-o/--output is empty; give a file path such as stores.parquet")
+    return Path(output).expanduser()
+
+
+def _check_stdout() -> None:
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        from ..errors import InputError
+
+        raise InputError(
+            "standard output is closed, so the result can't be printed; write it to a file "
+            "with -o PATH instead"
+        )
+
+
+def write_stdout(text: str) -> None:
+    """Print ``text`` now: a full disk is OutputFailed here, not a traceback at exit.
+
+    A reader that went away raises BrokenPipeError, for :func:`main` to end quietly.
+    """
+    _check_stdout()
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        silence_stdout()  # what is still buffered would fail again at exit
+        raise OutputFailed(f"can't write to standard output: {err.strerror or err}") from None
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit can't fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):  # stdout closed or not a file
+        pass
 
 
 def _is_delete(sql: str) -> bool:
@@ -105,6 +206,7 @@ def delete_command(args: argparse.Namespace) -> int:
     from ..delete.protocol import delete_sequence_store
     from .render import render
 
+    _check_stdout()
     report = delete_sequence_store(
         args.identifier,
         _regions(args.region),
@@ -112,7 +214,7 @@ def delete_command(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         session=_session(args.profile),
     )
-    sys.stdout.write(render(report, args.format))
+    write_stdout(render(report, args.format))
     if args.dry_run:
         print("omics-magic: dry run; nothing was deleted", file=sys.stderr)
         return EXIT_OK
@@ -129,11 +231,10 @@ def _delete_outcome(report: Any) -> int:
         return EXIT_NOT_CONFIRMED
     for row in report.itertuples():
         if row.outcome != "deleted":
-            print(
-                f"omics-magic: {row.sequence_store_id} in {row.region}: {row.outcome}: "
-                f"{row.message}",
-                file=sys.stderr,
-            )
+            from .render import terminal_safe
+
+            line = f"{row.sequence_store_id} in {row.region}: {row.outcome}: {row.message}"
+            print(f"omics-magic: {terminal_safe(line)}", file=sys.stderr)
     return EXIT_FAILED
 
 

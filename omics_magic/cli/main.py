@@ -14,7 +14,6 @@ traceback; the exit code says what happened (see ``EXIT_CODES``).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import textwrap
@@ -32,6 +31,7 @@ from ..errors import (
     RegionFailureWarning,
 )
 from .commands import (
+    EXIT_BROKEN_PIPE,
     EXIT_FAILED,
     EXIT_NOT_CONFIRMED,
     EXIT_USAGE,
@@ -39,18 +39,24 @@ from .commands import (
     demo_command,
     notes,
     query_command,
+    silence_stdout,
 )
+from .render import terminal_safe
 
 __all__ = ["EXIT_CODES", "build_parser", "main"]
 
 EXIT_CODES = """\
 exit codes:
   0  success (regions that failed without --strict are noted on stderr)
-  1  failed at AWS: a region failed with --strict, a store to delete was not found,
-     or a delete did not succeed
-  2  bad input or configuration, found before any AWS call (SQL, region, ID, path, credentials)
-  3  delete not confirmed: no --confirm and no terminal to ask, a wrong --confirm, or cancelled;
-     nothing was deleted
+  1  failed: every region failed (nothing was read, nothing is written), a region failed
+     with --strict, a store to delete was not found, a delete did not succeed, or the
+     result could not be written (a full disk)
+  2  bad input or configuration, found before any AWS call (SQL, region, ID, path,
+     credentials, AWS settings)
+  3  delete not confirmed: no --confirm and no terminal to ask, a wrong --confirm, or
+     cancelled; nothing was deleted
+130  interrupted (Ctrl-C)
+141  the reader of the output went away (e.g. `| head`); nothing more is printed
 """
 
 
@@ -69,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore", RegionFailureWarning)
             code: int = args.command(args)
         return code
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do. Before
+        # `except Exception`, which would catch it first.
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except ConfirmationError as err:
         return _fail(err, EXIT_NOT_CONFIRMED)
     except (InputError, CredentialsError, AmbiguousStoreError) as err:
@@ -76,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FetchError as err:
         notes(err.failures)
         return _fail(err, EXIT_FAILED)
-    except OmicsMagicError as err:
+    except OmicsMagicError as err:  # incl. OutputFailed, WriteError: after the AWS calls
         return _fail(err, EXIT_FAILED)
     except Exception as err:
         # botocore's own configuration errors (e.g. an $AWS_PROFILE that doesn't exist,
@@ -90,11 +101,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("omics-magic: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_FAILED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sql",
         metavar="SQL",
         help='one SELECT (or a single-store DELETE), e.g. "SELECT region, count(*) AS '
-        'stores FROM aws.omics.sequence_stores GROUP BY region"',
+        'stores FROM aws.omics.sequence_stores GROUP BY region"; - reads it from stdin',
     )
     _region_option(
         query,
@@ -261,7 +267,7 @@ def _role_options(parser: argparse.ArgumentParser) -> None:
 
 def _fail(err: BaseException, code: int) -> int:
     message = " ".join(str(err).split()) or type(err).__name__
-    print(f"omics-magic: error: {message}", file=sys.stderr)
+    print(f"omics-magic: error: {terminal_safe(message)}", file=sys.stderr)
     return code
 
 

@@ -2,7 +2,8 @@
 
 - ``table``: pandas' text table without the index; maps and structs read as
   ``key=value, ...``, lists as ``a, b``; long cells are cut (use csv or json
-  for full values).
+  for full values); control characters (terminal escape sequences in a tag
+  value) are shown as ``\x1b``, never sent to the terminal.
 - ``csv``: dict and list values as JSON text, timestamps as ISO 8601,
   missing values as empty cells.
 - ``json``: an array of records; dicts and lists nested, timestamps as ISO
@@ -18,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..errors import InputError
+from ..export.text import blob_text, terminal_safe
 
 if TYPE_CHECKING:
     from ..failures import Failure
 
-__all__ = ["FORMATS", "region_note", "render", "render_record"]
+__all__ = ["FORMATS", "region_note", "render", "render_record", "terminal_safe"]
 
 FORMATS = ("table", "csv", "json")
 
@@ -86,7 +88,7 @@ def region_note(error: Failure | Mapping[str, Any]) -> str:
     """
     from ..failures import failure_note
 
-    return failure_note([error], detail=True, audience="cli")
+    return terminal_safe(failure_note([error], detail=True, audience="cli"))
 
 
 def render_record(df: pd.DataFrame, row: int = 0) -> str:
@@ -103,7 +105,8 @@ def render_record(df: pd.DataFrame, row: int = 0) -> str:
     width = max((len(str(name)) for name in df.columns), default=0)
     values = df.iloc[row]
     return "".join(
-        f"{str(name):<{width}}  {_readable(values.iloc[i])}\n" for i, name in enumerate(df.columns)
+        f"{terminal_safe(str(name)):<{width}}  {_readable(values.iloc[i])}\n"
+        for i, name in enumerate(df.columns)
     )
 
 
@@ -112,12 +115,13 @@ def _table(df: pd.DataFrame, max_rows: int | None, max_colwidth: int) -> str:
     if df.shape[1] == 0:
         return count
     if len(df) == 0:
-        return "  ".join(map(str, df.columns)) + "\n" + count
+        return "  ".join(terminal_safe(str(name)) for name in df.columns) + "\n" + count
     shown = df.copy()
+    shown.columns = [terminal_safe(str(name)) for name in shown.columns]
     for position in range(shown.shape[1]):
         series = shown.iloc[:, position]
-        if series.dtype == object:
-            shown.isetitem(position, series.map(_readable))
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            shown.isetitem(position, series.map(_readable, na_action="ignore").astype(object))
     text = shown.to_string(index=False, max_rows=max_rows, max_colwidth=max_colwidth)
     return text + "\n" + count
 
@@ -125,9 +129,13 @@ def _table(df: pd.DataFrame, max_rows: int | None, max_colwidth: int) -> str:
 def _readable(value: Any) -> Any:
     if isinstance(value, dict):
         parts = [f"{k}={v}" for k, v in value.items() if v is not None]
-        return ", ".join(parts) if parts else "{}"
+        return terminal_safe(", ".join(parts)) if parts else "{}"
     if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value)) if value else "[]"
+        return terminal_safe(", ".join(map(str, value))) if value else "[]"
+    if isinstance(value, bytes):
+        return blob_text(value)
+    if isinstance(value, str):
+        return terminal_safe(value)
     return value
 
 

@@ -5,6 +5,9 @@ elsewhere), then needs a confirmation that can't be given by accident:
 
 - ``confirm=`` given: for one store, its ID; for several, exactly the set of
   previewed IDs, as a list, set or tuple of str or one comma-separated str.
+  A store may also be named ``region:id`` or by its ARN, and must be when its
+  ID is previewed more than once (the same ID in two regions): one word never
+  confirms two stores.
 - otherwise a prompt, when one is possible: an IPython kernel whose frontend
   allows stdin, or a terminal. The user types the store's ID, or
   ``delete N stores``; any other answer cancels.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import html
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -26,10 +30,12 @@ from ..errors import ConfirmationMismatch, ConfirmationRequired, InputError
 
 __all__ = [
     "PREVIEW_COLUMNS",
+    "Previewed",
     "ask",
     "bulk_phrase",
     "check_bulk_confirmation",
     "check_single_confirmation",
+    "confirmation_words",
     "confirmed",
     "normalize_bulk_confirm",
     "normalize_single_confirm",
@@ -81,25 +87,82 @@ def normalize_bulk_confirm(confirm: object) -> frozenset[str] | None:
     return frozenset(ids)
 
 
-def check_single_confirmation(confirm: str, identifier: str, label: str) -> None:
-    """Raise ConfirmationMismatch unless ``confirm`` is the store's ID."""
-    if confirm != identifier:
+@dataclass(frozen=True)
+class Previewed:
+    """One store in a delete's preview, and the words that can confirm it."""
+
+    region: str
+    identifier: str
+    arn: str | None = None
+
+    def words(self) -> tuple[str, ...]:
+        """Its ID, ``region:id`` and its ARN (when known)."""
+        words = (self.identifier, f"{self.region}:{self.identifier}")
+        return (*words, self.arn) if self.arn else words
+
+
+def confirmation_words(stores: Sequence[Previewed]) -> list[str]:
+    """The word each store is confirmed by: its ID, or ``region:id`` if the ID repeats.
+
+    Examples
+    --------
+    >>> confirmation_words([Previewed("us-east-1", "111"), Previewed("eu-west-1", "111"),
+    ...                     Previewed("eu-west-1", "222")])
+    ['us-east-1:111', 'eu-west-1:111', '222']
+    """
+    counts: dict[str, int] = {}
+    for store in stores:
+        counts[store.identifier] = counts.get(store.identifier, 0) + 1
+    words = []
+    for store in stores:
+        qualified = f"{store.region}:{store.identifier}"
+        if counts[store.identifier] == 1:
+            words.append(store.identifier)
+        elif sum(f"{s.region}:{s.identifier}" == qualified for s in stores) == 1 or not store.arn:
+            words.append(qualified)
+        else:  # the same region and ID in two accounts: only the ARN tells them apart
+            words.append(store.arn)
+    return words
+
+
+def check_single_confirmation(confirm: str, store: Previewed, label: str) -> None:
+    """Raise ConfirmationMismatch unless ``confirm`` names the store (ID, region:id or ARN)."""
+    if confirm not in store.words():
         raise ConfirmationMismatch(
             f"confirm={confirm!r} does not match the store to delete; to delete {label} "
-            f"pass confirm={identifier!r} (in %%omics: --confirm {identifier}). "
+            f"pass confirm={store.identifier!r} (in %%omics: --confirm {store.identifier}). "
             "Nothing was deleted."
         )
 
 
-def check_bulk_confirmation(confirm: frozenset[str], identifiers: Sequence[str]) -> None:
-    """Raise ConfirmationMismatch unless ``confirm`` is exactly the previewed IDs."""
-    expected = set(identifiers)
-    if confirm == expected:
+def check_bulk_confirmation(confirm: frozenset[str], stores: Sequence[Previewed]) -> None:
+    """Raise ConfirmationMismatch unless ``confirm`` names exactly the previewed stores.
+
+    Each word must name one store (an ID previewed in two regions names none:
+    it needs ``region:id``), and each store must be named.
+    """
+    words = confirmation_words(stores)
+    named: set[int] = set()
+    extra: list[str] = []
+    ambiguous: list[str] = []
+    for word in sorted(confirm):
+        matches = [i for i, store in enumerate(stores) if word in store.words()]
+        if len(matches) > 1:
+            ambiguous.append(f"{word} ({' or '.join(words[i] for i in matches)})")
+        elif matches:
+            named.add(matches[0])
+        else:
+            extra.append(word)
+    missing = [words[i] for i in range(len(stores)) if i not in named]
+    if not (missing or extra or ambiguous):
         return
-    wanted = ", ".join(dict.fromkeys(identifiers))
-    parts = [f"confirm must be exactly the {len(expected)} previewed store IDs: {wanted}"]
-    missing = sorted(expected - confirm)
-    extra = sorted(confirm - expected)
+    wanted = ", ".join(words)
+    noun = "store IDs" if words == [s.identifier for s in stores] else "stores"
+    parts = [f"confirm must be exactly the {len(stores)} previewed {noun}: {wanted}"]
+    if ambiguous:
+        parts.append(
+            "in several regions, so name each one as region:id or by ARN: " + ", ".join(ambiguous)
+        )
     if missing:
         parts.append(f"missing: {', '.join(missing)}")
     if extra:
@@ -108,7 +171,7 @@ def check_bulk_confirmation(confirm: frozenset[str], identifiers: Sequence[str])
 
 
 def confirmed(
-    identifiers: Sequence[str],
+    stores: Sequence[Previewed],
     confirm: str | frozenset[str] | None,
     *,
     single: bool,
@@ -116,8 +179,8 @@ def confirmed(
 ) -> bool:
     """Step 3 of a delete: True to go ahead, False if the user cancelled at the prompt.
 
-    ``identifiers`` are the previewed IDs. A single delete (``single``) passes
-    one ID and a str ``confirm`` or None; a bulk delete a frozenset or None.
+    ``stores`` are the previewed stores. A single delete (``single``) passes
+    one store and a str ``confirm`` or None; a bulk delete a frozenset or None.
     ``label`` says what is deleted, for messages and the prompt.
 
     Raises
@@ -128,22 +191,24 @@ def confirmed(
         No ``confirm`` and no way to prompt.
     """
     if isinstance(confirm, str):
-        check_single_confirmation(confirm, identifiers[0], label)
+        check_single_confirmation(confirm, stores[0], label)
         return True
     if confirm is not None:
-        check_bulk_confirmation(confirm, identifiers)
+        check_bulk_confirmation(confirm, stores)
         return True
     if not prompt_possible():
+        first = stores[0].identifier
         how = (
-            f"pass confirm={identifiers[0]!r} (in %%omics: --confirm {identifiers[0]})"
+            f"pass confirm={first!r} (in %%omics: --confirm {first})"
             if single
-            else f"pass confirm= with exactly these IDs, e.g. confirm={','.join(identifiers)!r}"
+            else "pass confirm= with exactly these stores, e.g. "
+            f"confirm={','.join(confirmation_words(stores))!r}"
         )
         raise ConfirmationRequired(
             f"deleting {label} needs a confirmation and this session can't prompt "
             f"(no terminal, or a notebook run without stdin); {how}. Nothing was deleted."
         )
-    expected = identifiers[0] if single else bulk_phrase(len(identifiers))
+    expected = stores[0].identifier if single else bulk_phrase(len(stores))
     answer = ask(f"To delete {label}, type {expected!r} (anything else cancels): ")
     return " ".join((answer or "").split()).lower() == expected
 
@@ -194,7 +259,12 @@ def show_preview(preview: pd.DataFrame, title: str, notes: Sequence[str] = ()) -
 
     Only store fields are shown: never a session, profile, endpoint or key.
     """
-    text = "\n".join([title, preview.to_string(index=False), *notes])
+    from ..export.text import terminal_safe
+
+    # A store name can hold terminal escape sequences: escaped on a terminal, as in tables.
+    cells = preview.map(lambda v: terminal_safe(v) if isinstance(v, str) else v)
+    lines = [terminal_safe(title), cells.to_string(index=False), *map(terminal_safe, notes)]
+    text = "\n".join(lines)
     if _kernel() is not None:
         from IPython.display import display
 

@@ -250,8 +250,10 @@ def _confirm_and_delete(
         return preview
     if not plan:
         return _report(stores)
-    ids = [s.identifier for s in plan]
-    if confirming.confirmed(ids, confirm, single=single, label=label):
+    previewed = [
+        confirming.Previewed(s.region, s.identifier, (s.store or {}).get("arn")) for s in plan
+    ]
+    if confirming.confirmed(previewed, confirm, single=single, label=label):
         calls.delete(plan)
     else:
         for s in plan:

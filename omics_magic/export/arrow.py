@@ -3,7 +3,8 @@
 Known columns get their type from :mod:`omics_magic.columns` whatever pandas
 inferred (``tags`` is a ``map<string, string>``, so ``{}`` stays an empty map
 and None stays null; timestamps are ``timestamp[us, tz=UTC]``). Any other
-column keeps the type Arrow infers for it.
+column keeps the type Arrow infers for it, except a column of dicts: a map
+(``map<string, T>``), so that each dict keeps its own keys, or refused.
 
 The schema metadata key ``omics_magic`` holds a JSON document with the
 omics_magic version and, for every column, its pandas dtype and (for known
@@ -16,6 +17,7 @@ after a round trip.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -33,6 +35,8 @@ __all__ = ["METADATA_KEY", "frame_from_columns", "from_arrow", "to_arrow"]
 
 METADATA_KEY = b"omics_magic"
 _KNOWN = frozenset(ALL_COLUMNS)
+# The values a dict column the user added may hold, written as map<string, T>.
+_MAP_VALUES = {str: pa.string(), bool: pa.bool_(), int: pa.int64(), float: pa.float64()}
 
 
 def to_arrow(df: pd.DataFrame) -> pa.Table:
@@ -74,7 +78,8 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
             fields.append(pa.field(name, spec.arrow_type, metadata={"doc": spec.doc}))
             entry["doc"] = spec.doc
         else:
-            array = _convert(name, series, None)
+            _refuse_aware_times(name, series)
+            array = _convert(name, series, _dict_type(name, series))
             fields.append(pa.field(name, array.type))
         arrays.append(array)
         described.append(entry)
@@ -139,6 +144,48 @@ def _known_array(name: str, series: pd.Series, arrow_type: pa.DataType) -> pa.Ar
                     f"{sorted(allowed)}; found {value!r}"
                 )
     return _convert(name, series, arrow_type)
+
+
+def _dict_type(name: str, series: pd.Series) -> pa.DataType | None:
+    """A map type for a column of dicts the user added; None for other columns.
+
+    Arrow would infer a struct from dicts, with every key of every row in each
+    one: ``{}`` would come back as ``{'owner': None, 'cost': None}``. A map
+    keeps each dict's own keys. Dicts a map can't hold are refused instead.
+    """
+    if series.dtype != object:
+        return None
+    dicts = [value for value in series if isinstance(value, dict)]
+    if not dicts:
+        return None
+    keys = {key for value in dicts for key in value}
+    values = [item for value in dicts for item in value.values()]
+    hint = f"convert it to JSON text first, e.g. df[{name!r}] = df[{name!r}].map(json.dumps)"
+    if not all(isinstance(key, str) for key in keys):
+        raise ExportError(
+            f"column {name!r} holds dicts with keys that are not strings, which Parquet "
+            f"maps can't hold; {hint}"
+        )
+    kinds = {type(item) for item in values if item is not None}
+    if len(kinds) > 1 or not kinds <= set(_MAP_VALUES):
+        found = ", ".join(sorted(kind.__name__ for kind in kinds))
+        raise ExportError(
+            f"column {name!r} holds dicts with {found} values; only dicts of one plain type "
+            f"(str -> str, or all int, float or bool) are written, as maps, so that none is "
+            f"reshaped; {hint}"
+        )
+    return pa.map_(pa.string(), _MAP_VALUES[kinds.pop()] if kinds else pa.string())
+
+
+def _refuse_aware_times(name: str, series: pd.Series) -> None:
+    # Arrow's time types have no offset: 12:00+01:00 would be written as 12:00.
+    if series.dtype == object and any(
+        isinstance(value, dt.time) and value.tzinfo is not None for value in series
+    ):
+        raise ExportError(
+            f"column {name!r} holds times with a UTC offset (TIMETZ), which Parquet can't "
+            f"hold; convert it first, e.g. CAST({name} AS VARCHAR) in the query"
+        )
 
 
 def _convert(name: str, series: pd.Series, arrow_type: pa.DataType | None) -> pa.Array:

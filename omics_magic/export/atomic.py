@@ -3,7 +3,8 @@
 Everything is first written to a hidden temporary file (or directory) next to
 the destination, so that the final step is a rename within one filesystem.
 On any failure, including KeyboardInterrupt, the temporary is removed and an
-existing destination is left as it was.
+existing destination is left as it was. A new file gets the user's umask; a
+replaced one keeps its permissions (a 0600 file stays 0600).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,11 +139,13 @@ def _publish(tmp: Path, path: Path, *, overwrite: bool) -> None:
         else:
             os.rename(tmp, path)
     elif tmp.is_file() and not path.is_dir():
+        _keep_mode(path, tmp)
         os.replace(tmp, path)
     else:
         # A directory can't be replaced by one rename: move the old one aside,
         # move the new one in, then drop the old one (restored if the move fails).
         backup = _temp_name(path, "old")
+        _keep_mode(path, tmp)
         os.rename(path, backup)
         try:
             os.rename(tmp, path)
@@ -153,6 +157,18 @@ def _publish(tmp: Path, path: Path, *, overwrite: bool) -> None:
         else:
             backup.unlink(missing_ok=True)
     _fsync_dir(path.parent)
+
+
+def _keep_mode(old: Path, new: Path) -> None:
+    """Give ``new`` the permissions of the ``old`` it replaces, when both are the same kind.
+
+    A 0600 file replaced by a fresh one would otherwise become readable by
+    everyone the umask allows (0644). Replacing a file by a dataset directory
+    (or back) keeps the umask's mode: a file's mode is wrong for a directory.
+    """
+    if old.is_symlink() or old.is_dir() != new.is_dir():
+        return
+    os.chmod(new, stat.S_IMODE(old.stat().st_mode))
 
 
 def _fsync(file: Path) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..errors import ExportError
+from ..errors import ExportError, WriteError
 from .arrow import check_column_names, from_arrow, to_arrow
 from .atomic import atomic_dir, atomic_file, check_destination
 
@@ -142,6 +142,9 @@ def write_frame(
     ExportError
         Bad suffix, missing or unwritable directory, existing path without
         ``overwrite``, unwritable values; all before anything is written.
+    WriteError
+        The write itself failed (a full disk, an I/O error); nothing is left
+        behind and an existing file is untouched.
 
     Examples
     --------
@@ -179,7 +182,8 @@ def write_frame(
             with atomic_file(dest, overwrite=overwrite) as tmp:
                 pq.write_table(table, str(tmp), compression=codec)
     except OSError as err:
-        raise ExportError(f"could not write {dest}: {err}") from err
+        # Not bad input: the destination passed its checks, the write itself failed.
+        raise WriteError(f"could not write {dest}: {err}") from err
     return dest
 
 

@@ -18,8 +18,9 @@ from ..errors import SQLError
 
 if TYPE_CHECKING:
     from sqlglot import exp
+    from sqlglot.tokens import Token
 
-__all__ = ["check_tree", "parse_one_statement", "position"]
+__all__ = ["check_tree", "parse_one_statement", "position", "tokenize"]
 
 # Statements refused by their first word, unparsed (sqlglot can't parse all of
 # them, and a typo elsewhere in one should not read as a syntax error).
@@ -31,11 +32,13 @@ _REFUSED_STATEMENTS = set(
 )
 # Table functions that only compute values.
 _SAFE_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
-# Functions that read files, reach the network, run SQL strings or inspect the engine.
+# Functions that read files, reach the network, run SQL strings or inspect the engine
+# (its settings name local paths: current_setting('home_directory'), 'secret_directory').
 _FORBIDDEN_FUNCTION = re.compile(
     r"^(read_\w+|parquet_\w+|sniff_csv|glob|query|query_table|\w+_scan|iceberg_\w+|"
     r"delta_\w+|sqlite_\w+|postgres_\w+|mysql_\w+|getenv|duckdb_\w+|pragma_\w+|"
-    r"which_secret|load_aws_credentials|http_\w+|write_\w+|copy_\w+)$"
+    r"which_secret|load_aws_credentials|http_\w+|write_\w+|copy_\w+|"
+    r"current_setting|getvariable)$"
 )
 _FORBIDDEN_NODES = (
     "Alter Analyze Attach Cache Command Comment Commit Copy Create Describe Detach Drop Export "
@@ -71,6 +74,24 @@ def position(sql: str, node: exp.Expr | int) -> tuple[int, int]:
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
+def tokenize(sql: str) -> list[Token]:
+    """sqlglot's DuckDB tokens of ``sql``.
+
+    Raises
+    ------
+    SQLError
+        If the SQL can't be tokenized (an unclosed quote or comment), in one line.
+    """
+    import sqlglot
+    from sqlglot.errors import TokenError
+
+    try:
+        return sqlglot.Dialect.get_or_raise("duckdb").tokenize(sql)
+    except TokenError as err:
+        detail = str(err).replace("\n", "\\n")
+        raise SQLError(f"can't read the SQL ({detail}); check for an unclosed quote") from None
+
+
 def parse_one_statement(sql: str) -> exp.Expr:
     """Parse exactly one SELECT or DELETE statement with sqlglot's DuckDB dialect.
 
@@ -81,16 +102,12 @@ def parse_one_statement(sql: str) -> exp.Expr:
         statement, or a statement that is not SELECT/DELETE.
     """
     import sqlglot
-    from sqlglot.errors import ParseError, SqlglotError, TokenError
+    from sqlglot.errors import ParseError, SqlglotError
     from sqlglot.tokens import TokenType
 
     if not sql.strip():
         raise SQLError("the query is empty; write e.g. SELECT * FROM aws.omics.sequence_stores")
-    dialect = sqlglot.Dialect.get_or_raise("duckdb")
-    try:
-        tokens = dialect.tokenize(sql)
-    except TokenError as err:
-        raise SQLError(f"can't read the SQL ({err}); check for an unclosed quote") from None
+    tokens = tokenize(sql)
     statements: list[list[sqlglot.tokens.Token]] = [[]]
     for token in tokens:
         if token.token_type == TokenType.SEMICOLON:
@@ -161,7 +178,8 @@ def check_tree(tree: exp.Expr, resources: Mapping[str, str]) -> list[exp.Table]:
         if isinstance(node, exp.Func) and _FORBIDDEN_FUNCTION.match(_function_name(node)):
             raise SQLError(
                 f"{_function_name(node)}() is not allowed: queries can't read files, reach "
-                "the network or run SQL strings; save results with -o/--output instead"
+                "the network, read settings or run SQL strings; save results with "
+                "-o/--output instead"
             )
 
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}

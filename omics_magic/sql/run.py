@@ -27,7 +27,7 @@ from ..failures import Failure, failure_note, failures_in, set_failures
 from ..fetch.accounts import NOTES_ATTR
 from ..fetch.options import FetchOptions
 from ..regions import resolve_regions
-from .convert import to_pandas
+from .convert import check_result_types, result_table, to_pandas
 from .failures import translate_duckdb_error
 from .plan import DeleteStatement, SelectPlan, plan_statement
 from .sandbox import sandbox_connection
@@ -207,15 +207,18 @@ def execute_plan(
     import duckdb
     import pandas as pd
 
+    from ..fetch.engine import ACCOUNTS_ATTR, REGIONS_ATTR
+
     names = resolve_columns([*plan.columns, *plan.placeholders])
     connection = sandbox_connection()
     try:
         for relation in plan.relations:
             connection.register(relation, _arrow(frame([], names), names))
         try:
-            connection.sql(plan.duckdb_sql)  # binds (and checks) without running
+            bound = connection.sql(plan.duckdb_sql)  # binds (and checks) without running
         except duckdb.Error as err:
             raise translate_duckdb_error(err, plan) from None
+        check_result_types(bound)
 
         requests = {
             relation: FetchRequest(
@@ -230,10 +233,15 @@ def execute_plan(
         }
         errors: list[Failure] = []
         notes: dict[str, None] = {}
+        asked: dict[str, None] = {}  # the regions the fetches asked, in order
+        accounts: dict[tuple[tuple[str, Any], ...] | None, None] = {}  # and the accounts
         fetched_all = _fetch_all(fetch, list(requests.values()))
         for relation, fetched in zip(requests, fetched_all, strict=True):
             errors.extend(failures_in(fetched))
             notes.update(dict.fromkeys(fetched.attrs.get(NOTES_ATTR) or []))
+            asked.update(dict.fromkeys(fetched.attrs.get(REGIONS_ATTR) or []))
+            for account in fetched.attrs.get(ACCOUNTS_ATTR, [None]):
+                accounts.setdefault(None if account is None else tuple(account.items()))
             if plan.placeholders:
                 nulls = frame([{}] * len(fetched), plan.placeholders).set_axis(fetched.index)
                 fetched = pd.concat([fetched, nulls], axis=1)
@@ -243,13 +251,16 @@ def execute_plan(
         if strict and errors:
             raise FetchError(failure_note(errors, detail=True, then=None, audience=None), errors)
         try:
-            table = connection.sql(plan.duckdb_sql).to_arrow_table()
+            table = result_table(connection.sql(plan.duckdb_sql))
         except duckdb.Error as err:
             raise translate_duckdb_error(err, plan) from None
     finally:
         connection.close()
     result = to_pandas(table)
     set_failures(result, errors)
+    result.attrs[REGIONS_ATTR] = list(asked)
+    if accounts and None not in accounts:  # several accounts were asked: say which
+        result.attrs[ACCOUNTS_ATTR] = [dict(account) for account in accounts if account]
     _carry_freshness(result, fetched_all)
     if notes:
         result.attrs[NOTES_ATTR] = list(notes)

@@ -164,9 +164,14 @@ class Accounts:
 
 
 def aws_config_text(
-    credentials: list[AccountCredentials], region: str | None, roles: Mapping[str, str]
+    credentials: list[AccountCredentials],
+    region: str | None,
+    roles: Mapping[str, str],
+    role_duration_seconds: int | None = None,
 ) -> str:
     """An AWS config file: one profile per credential set, then one per role to assume."""
+    if role_duration_seconds is not None and not 900 <= role_duration_seconds <= 43200:
+        raise ValueError("role_duration_seconds must be 900 to 43200 (STS's limits)")
     sections: list[tuple[str, dict[str, str]]] = []
     for made in credentials:
         sections.append(
@@ -181,7 +186,10 @@ def aws_config_text(
     for name, role_arn in roles.items():
         if not _PROFILE.fullmatch(name):
             raise ValueError(f"profile must be a plain name (letters, digits, -_.+@): {name!r}")
-        sections.append((name, {"role_arn": role_arn, "source_profile": "default"}))
+        role = {"role_arn": role_arn, "source_profile": "default"}
+        if role_duration_seconds is not None:
+            role["duration_seconds"] = str(role_duration_seconds)
+        sections.append((name, role))
     names = [name for name, _ in sections]
     if len(set(names)) != len(names):
         raise ValueError(f"profile names must be unique: {names}")

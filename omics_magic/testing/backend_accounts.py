@@ -61,6 +61,7 @@ class AccountMethods(BackendState):
         *,
         region: str | None = "us-east-1",
         roles: Mapping[str, str] | None = None,
+        role_duration_seconds: int | None = None,
     ) -> list[str]:
         """Write an AWS config file with one profile per account; returns the profile names.
 
@@ -69,6 +70,12 @@ class AccountMethods(BackendState):
         profile that assumes the role from ``default``, through STS (moto's, see
         :class:`~omics_magic.testing.OmicsServer`). The file is private (0600).
         Point ``AWS_CONFIG_FILE`` at it, then ``boto3.Session(profile_name=...)``.
+
+        ``role_duration_seconds=900`` (STS's minimum) issues role credentials
+        that are already inside botocore's 15-minute refresh window, so botocore
+        assumes the role again before each request: credential refresh during a
+        long fetch shows in the request log as new ``access_key_id`` values of
+        the same account.
 
         Examples
         --------
@@ -82,6 +89,8 @@ class AccountMethods(BackendState):
         >>> os.environ["AWS_CONFIG_FILE"] = path  # doctest: +SKIP
         >>> boto3.Session(profile_name="dev")  # doctest: +SKIP
         """
-        text = aws_config_text(self._accounts.all(), region, dict(roles or {}))
+        text = aws_config_text(
+            self._accounts.all(), region, dict(roles or {}), role_duration_seconds
+        )
         write_private(path, text)
         return [a.profile for a in self._accounts.all()] + list(roles or {})

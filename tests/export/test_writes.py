@@ -14,7 +14,7 @@ import pytest
 
 import omics_magic
 from omics_magic.columns import DEFAULT_COLUMNS, column, frame
-from omics_magic.errors import ExportError
+from omics_magic.errors import ExportError, InputError, WriteError
 from omics_magic.export.files import read_parquet, to_arrow, write_frame
 from tests.conftest import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN
 
@@ -117,7 +117,7 @@ def test_interrupted_write_leaves_old_output_and_no_temp(
     pd.testing.assert_frame_equal(read_parquet(path), _frame())
 
 
-def test_full_disk_is_an_export_error_and_leaves_nothing(
+def test_full_disk_is_a_write_error_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def disk_full(table: object, where: object, **kwargs: object) -> None:
@@ -125,8 +125,10 @@ def test_full_disk_is_an_export_error_and_leaves_nothing(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(pq, "write_table", disk_full)
-    with pytest.raises(ExportError, match="No space left on device"):
+    with pytest.raises(WriteError, match="No space left on device") as caught:
         write_frame(_frame(), tmp_path / "x.parquet")
+    # Not bad input: the destination was fine, the disk was not (the CLI exits 1, not 2).
+    assert not isinstance(caught.value, InputError)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -67,6 +67,16 @@ STATEMENTS = [
     "SELECT 1; SELECT 2",
     "SELECT 1;\n-- a comment\nSELECT 2",
 ]
+# DuckDB's connection answers these (its settings can't be hidden from it): the planner
+# refuses them, since settings name local paths (home_directory, secret_directory).
+SETTINGS_READS = [
+    "SELECT current_setting('home_directory')",
+    "SELECT current_setting('secret_directory') AS s FROM aws.omics.sequence_stores",
+    "SELECT 'temp_directory'.current_setting()",
+    "SELECT main.CURRENT_SETTING('extension_directory')",
+    "SELECT name FROM aws.omics.sequence_stores WHERE name = current_setting('TimeZone')",
+    "SELECT getvariable('x')",
+]
 
 
 @pytest.fixture
@@ -125,7 +135,7 @@ def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> Omi
     return omics_backend
 
 
-@pytest.mark.parametrize("statement", STATEMENTS)
+@pytest.mark.parametrize("statement", STATEMENTS + SETTINGS_READS)
 def test_run_query_refuses(
     statement: str, sentinel: dict[str, Path], backend: OmicsBackend
 ) -> None:
@@ -136,7 +146,7 @@ def test_run_query_refuses(
     _check_untouched(sentinel, before, str(refused.value))
 
 
-@pytest.mark.parametrize("statement", STATEMENTS)
+@pytest.mark.parametrize("statement", STATEMENTS + SETTINGS_READS)
 def test_the_magic_refuses(
     statement: str, sentinel: dict[str, Path], backend: OmicsBackend, ip: InteractiveShell
 ) -> None:

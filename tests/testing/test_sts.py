@@ -129,6 +129,25 @@ def test_a_role_profile_in_the_config_file_assumes_the_role(
     assert error_of(caught.value)[0] == "AccessDenied"
 
 
+def test_short_lived_role_credentials_are_refreshed_by_botocore(
+    fake_sts: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend, _ = fake_sts
+    _prod(backend)
+    path = tmp_path / "config"
+    backend.write_aws_config(path, roles={"prod-reader": READER}, role_duration_seconds=900)
+    assert "duration_seconds = 900" in path.read_text()
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
+    client = boto3.Session(profile_name="prod-reader").client("omics", config=NO_RETRY)
+    for _ in range(3):
+        client.list_sequence_stores()
+    records = backend.requests.records
+    assert [r.account_id for r in records] == [PROD] * 3
+    assert len({r.access_key_id for r in records}) == 3  # assumed again before each call
+    with pytest.raises(ValueError, match="900 to 43200"):
+        backend.write_aws_config(path, roles={"r": READER}, role_duration_seconds=60)
+
+
 SCRIPT = """
 import boto3, json
 session = boto3.Session(profile_name="prod-reader")
