@@ -3,8 +3,9 @@
 A separate process so that the fake's request handling doesn't share the
 client's GIL (AWS doesn't). The parent sends one command a line and reads one
 JSON answer a line: ``reset`` (clear the request log, refill every token
-bucket) and ``stats`` (answers per operation, status and error code from the
-fake's own request log, and the fake's CPU time so far).
+bucket), ``unmetered`` (no quotas until the next reset) and ``stats``
+(answers per operation, status and error code from the fake's own request
+log, and the fake's CPU time so far).
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ def serve(config: dict[str, Any]) -> None:
                 backend.requests.clear()
                 apply_quotas()
                 print(json.dumps({"ok": True}), flush=True)
+            elif command == "unmetered":  # no quotas until the next reset (calibration)
+                backend.set_quotas(None)
+                print(json.dumps({"ok": True}), flush=True)
 
 
 class FakeProcess:
@@ -102,6 +106,10 @@ class FakeProcess:
 
     def reset(self) -> None:
         self._ask("reset")
+
+    def unmetered(self) -> None:
+        """No quotas until the next :meth:`reset`."""
+        self._ask("unmetered")
 
     def stats(self) -> tuple[Calls[tuple[str, int, str]], float]:
         """The answers since the last reset, and the fake's CPU seconds so far."""

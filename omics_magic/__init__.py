@@ -1,4 +1,4 @@
-"""omics_magic: AWS HealthOmics sequence stores across regions, as pandas DataFrames.
+"""omics_magic: AWS HealthOmics sequence stores and read sets across regions, as DataFrames.
 
 Load it in IPython with ``%load_ext omics_magic`` and query with ``%%omics``.
 Heavy dependencies (boto3, duckdb, sqlglot) load on first use, so that
@@ -37,6 +37,8 @@ if _TYPE_CHECKING:  # the lazy names, typed for checkers and IDEs
     from .fetch.cache import clear_cache as clear_cache
     from .fetch.engine import sequence_store as sequence_store
     from .fetch.engine import sequence_stores as sequence_stores
+    from .fetch.read_sets import read_set as read_set
+    from .fetch.read_sets import read_sets as read_sets
     from .magic import OmicsMagic as OmicsMagic
     from .sql.run import run_query as run_query
 
@@ -46,6 +48,8 @@ _LAZY: dict[str, str] = {
     "clear_cache": "fetch.cache",
     "delete_sequence_store": "delete.protocol",
     "read_parquet": "export.files",
+    "read_set": "fetch.read_sets",
+    "read_sets": "fetch.read_sets",
     "run_query": "sql.run",
     "demo": "demo_mode.mode",
     "end_demo": "demo_mode.mode",

@@ -1,4 +1,4 @@
-"""``df.omics``: the pandas accessor for frames of sequence stores.
+"""``df.omics``: the pandas accessor for frames of sequence stores or of read sets.
 
 Importing omics_magic registers it. pandas builds a new accessor on every
 ``df.omics`` access, so it keeps no state: each method works on the frame as
@@ -12,7 +12,12 @@ What a frame needs:
 - Actions on the stores themselves (``refresh``, ``delete``): both ``region`` and
   ``sequence_store_id``, or ``arn`` (from which both derive).
 - ``expand_tags``: the ``tags`` column.
-- ``to_arrow`` and ``to_parquet``: nothing more; every column is written.
+- ``to_arrow`` and ``to_parquet``: nothing more; every column is written,
+  with the canonical schema of the frame's resource.
+- On a frame of read sets (it has ``read_set_id``): ``refresh`` needs
+  ``region``, ``sequence_store_id`` and ``read_set_id`` (or ``arn``);
+  ``delete`` and ``read_sets`` are for frames of stores and refuse.
+- ``read_sets``: the read sets of the frame's stores (keys as for ``refresh``).
 
 A missing column raises AttributeError naming it, before any AWS call.
 Heavy modules (boto3, pyarrow.parquet, the fetch engine) load on first use.
@@ -123,6 +128,12 @@ class OmicsAccessor:
         >>> df.attrs["omics_errors"]                 # doctest: +SKIP
         [{'region': 'us-east-1', 'kind': 'not_found', 'sequence_store_id': '1234567890', ...}]
         """
+        if self._holds_read_sets:
+            from .fetch.refresh_read_sets import refresh_read_sets
+
+            return refresh_read_sets(
+                self._df, session=session, strict=strict, timeout=timeout, rate=rate
+            )
         from .fetch.refresh import refresh_frame
 
         self._require_store_keys("refresh")
@@ -137,6 +148,43 @@ class OmicsAccessor:
             role_external_id=role_external_id,
             role_session_name=role_session_name,
         )
+
+    def read_sets(self, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """The read sets of exactly this frame's stores, each listed in its own region.
+
+        One ListReadSets page per 100 read sets of each store, and no
+        ListSequenceStores call. Failures are reported as by
+        :func:`omics_magic.read_sets`.
+
+        Parameters
+        ----------
+        columns
+            As in :func:`omics_magic.read_sets`.
+
+        Raises
+        ------
+        AttributeError
+            The frame has neither ``region`` and ``sequence_store_id`` nor
+            ``arn``, or it holds read sets already.
+
+        Examples
+        --------
+        >>> stores = omics_magic.sequence_stores()                 # doctest: +SKIP
+        >>> genomics = stores[stores["tags"].str.get("team") == "genomics"]  # doctest: +SKIP
+        >>> genomics.omics.read_sets()                             # doctest: +SKIP
+        """
+        from .fetch.engine import fetch_frame
+        from .regions import store_keys
+        from .resources import READ_SETS
+
+        self._require_stores("read_sets")
+        self._require_store_keys("read_sets")
+        stores: dict[str, list[str]] = {}
+        for region, identifier in store_keys(self._df):
+            ids = stores.setdefault(region, [])
+            if identifier not in ids:
+                ids.append(identifier)
+        return fetch_frame(list(stores), columns=columns, resource=READ_SETS, parents=stores)
 
     def delete(
         self,
@@ -198,6 +246,7 @@ class OmicsAccessor:
         """
         from .delete.protocol import delete_sequence_stores
 
+        self._require_stores("delete")
         self._require_store_keys("delete")
         return delete_sequence_stores(
             self._df,
@@ -341,6 +390,20 @@ class OmicsAccessor:
         if missing:
             listed = ", ".join(repr(name) for name in missing)
             raise AttributeError(f"df.omics.{action}() needs the column(s) {listed}; select them")
+
+    @property
+    def _holds_read_sets(self) -> bool:
+        from .resources import READ_SETS, resource_of_columns
+
+        return resource_of_columns(self._df.columns) is READ_SETS
+
+    def _require_stores(self, action: str) -> None:
+        """Store actions never run on a frame of read sets (whose store IDs are its parents)."""
+        if self._holds_read_sets:
+            raise AttributeError(
+                f"df.omics.{action}() works on a frame of sequence stores; this frame holds "
+                "read sets (it has read_set_id): use a frame of the stores instead"
+            )
 
     def _require_store_keys(self, action: str) -> None:
         """Actions on the stores need to know which: region + sequence_store_id, or arn."""

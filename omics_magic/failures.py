@@ -214,7 +214,8 @@ def failure_note(
 
 
 def _item(failure: Failure, detail: bool) -> str:
-    where = failure.region
+    # "*": an account that could not be reached at all (omics_magic.aws.accounts).
+    where = "every region" if failure.region == "*" else failure.region
     who = failure.via or failure.account_id
     if who:
         where = f"{where} [{who}]"

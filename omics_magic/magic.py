@@ -292,9 +292,11 @@ class OmicsMagic(Magics, Configurable):
         # A bad or existing -o path fails now, before any AWS call.
         write = _output_writer(args.output, overwrite=args.overwrite) if args.output else None
         # In demo mode a configured profile is set aside (an explicit --profile is refused).
-        configured = None if _demo_on() else self.profile
-        profiles = args.profile or list(self.profiles)
-        roles = args.role_arn or list(self.role_arns)
+        # So are configured profiles and roles: the demo's own are `--profile demo-lab`.
+        demo_on = _demo_on()
+        configured = None if demo_on else self.profile
+        profiles = args.profile or ([] if demo_on else list(self.profiles))
+        roles = args.role_arn or ([] if demo_on else list(self.role_arns))
         from .aws.accounts import single_profile
 
         one = single_profile(profiles, roles)
@@ -393,7 +395,8 @@ def _output_writer(path: str, *, overwrite: bool) -> Callable[[pd.DataFrame], No
 
 def unregister(shell: InteractiveShell) -> None:
     """Remove ``%omics``/``%%omics`` and the OmicsMagic configurable from ``shell``."""
-    manager = shell.magics_manager
+    from .internals import remove_magics
+
     for magics in [c for c in shell.configurables if isinstance(c, OmicsMagic)]:
         for event, callback in (
             ("pre_run_cell", magics._cell_starts),
@@ -401,11 +404,7 @@ def unregister(shell: InteractiveShell) -> None:
         ):
             if callback in shell.events.callbacks[event]:
                 shell.events.unregister(event, callback)
-    for kind in ("line", "cell"):
-        magic = manager.magics[kind].get("omics")
-        if getattr(magic, "__self__", None).__class__.__name__ == "OmicsMagic":
-            del manager.magics[kind]["omics"]
-    manager.registry.pop("OmicsMagic", None)
+    remove_magics(shell, "omics", "OmicsMagic")
     shell.configurables[:] = [
         c for c in shell.configurables if c.__class__.__name__ != "OmicsMagic"
     ]

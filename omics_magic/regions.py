@@ -24,6 +24,7 @@ __all__ = [
     "resolve_regions",
     "store_keys",
     "validate_identifier",
+    "validate_region",
 ]
 
 REGIONS_ENV = "OMICS_MAGIC_REGIONS"
@@ -45,14 +46,34 @@ def omics_regions() -> tuple[str, ...]:
     return tuple(resolver.get_available_endpoints("omics", "aws"))
 
 
-def _check(region: object) -> str:
+def validate_region(region: object, *, exact: bool = False) -> str:
+    """Return ``region`` if AWS HealthOmics is offered there (surrounding blanks dropped).
+
+    ``exact=True`` is for a region literal in SQL, which must match the
+    ``region`` column as written: no blanks around it.
+
+    Raises
+    ------
+    UnknownRegionError
+        If it is not an omics region; the message lists the valid ones.
+
+    Examples
+    --------
+    >>> validate_region(" eu-west-1")
+    'eu-west-1'
+    >>> validate_region(" eu-west-1", exact=True)
+    Traceback (most recent call last):
+      ...
+    omics_magic.errors.UnknownRegionError: ' eu-west-1' is not a region where ...
+    """
     valid = omics_regions()
-    if not isinstance(region, str) or region.strip() not in valid:
+    name = region.strip() if isinstance(region, str) and not exact else region
+    if not isinstance(name, str) or name not in valid:
         raise UnknownRegionError(
             f"{region!r} is not a region where AWS HealthOmics is offered; "
             f"use one of: {', '.join(valid)}"
         )
-    return region.strip()
+    return name
 
 
 def default_regions() -> tuple[str, ...]:
@@ -91,7 +112,7 @@ def resolve_regions(regions: str | Iterable[str] | None) -> tuple[str, ...]:
         return default_regions()
     if isinstance(regions, (str, bytes)) or not isinstance(regions, Iterable):
         regions = [regions]  # one name; a bytes or a number is one (bad) name, not several
-    checked = [_check(r) for r in regions]
+    checked = [validate_region(r) for r in regions]
     if not checked:
         return default_regions()
     return tuple(dict.fromkeys(checked))

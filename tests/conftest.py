@@ -6,10 +6,12 @@ socket connection to an address outside the loopback range fails loudly.
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import os
 import socket
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -141,6 +143,32 @@ def omics_backend() -> Iterator[object]:
 
     with mock_omics() as backend:
         yield backend
+
+
+@pytest.fixture
+def configured_fake(omics_backend: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """The in-process fake set up the way most tests want it: call it to get the backend.
+
+    ``configured_fake(regions, stores_per_region=0, paced=False)`` makes
+    ``regions`` the configured ones ($OMICS_MAGIC_REGIONS), turns pacing off
+    ($OMICS_MAGIC_TPS=0) unless ``paced``, leaves stdin unable to prompt (a
+    delete then needs its confirmation), seeds ``stores_per_region`` stores in
+    each region, and empties the request log.
+    """
+
+    def configure(
+        regions: Sequence[str], *, stores_per_region: int = 0, paced: bool = False
+    ) -> Any:
+        monkeypatch.setenv("OMICS_MAGIC_REGIONS", ",".join(regions))
+        if not paced:
+            monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
+        monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal: no prompt
+        if stores_per_region:
+            omics_backend.seed(list(regions), stores_per_region=stores_per_region)
+        omics_backend.requests.clear()
+        return omics_backend
+
+    return configure
 
 
 @pytest.fixture

@@ -68,3 +68,75 @@ def most_throttles_per_bucket(backend: OmicsBackend) -> int:
         (r.account_id, r.region, r.operation) for r in backend.requests.records if r.status == 429
     )
     return max(counts.values(), default=0)
+
+
+def expected_read_set(region: str, read_set: dict[str, Any]) -> dict[str, Any]:
+    """Every column of one read set, from the fake's API-shaped snapshot (written out by
+    hand from the API model, independently of omics_magic.resources)."""
+    info = read_set.get("sequenceInformation")
+    etag = read_set.get("etag")
+
+    def one_file(member: str) -> dict[str, Any] | None:
+        found = (read_set.get("files") or {}).get(member)
+        if found is None:
+            return None
+        return {
+            "total_parts": found.get("totalParts"),
+            "part_size": found.get("partSize"),
+            "content_length": found.get("contentLength"),
+            "s3_uri": (found.get("s3Access") or {}).get("s3Uri"),
+        }
+
+    return {
+        "region": region,
+        "arn": read_set["arn"],
+        "read_set_id": read_set["id"],
+        "sequence_store_id": read_set["sequenceStoreId"],
+        "name": read_set.get("name"),
+        "description": read_set.get("description"),
+        "sample_id": read_set.get("sampleId"),
+        "subject_id": read_set.get("subjectId"),
+        "status": read_set.get("status"),
+        "file_type": read_set.get("fileType"),
+        "reference_arn": read_set.get("referenceArn"),
+        "creation_type": read_set.get("creationType"),
+        "creation_time": pd.Timestamp(read_set["creationTime"]),
+        "sequence_information": None
+        if info is None
+        else {
+            "total_read_count": info.get("totalReadCount"),
+            "total_base_count": info.get("totalBaseCount"),
+            "generated_from": info.get("generatedFrom"),
+            "alignment": info.get("alignment"),
+        },
+        "status_message": read_set.get("statusMessage"),
+        "etag": None
+        if etag is None
+        else {k: etag.get(k) for k in ("algorithm", "source1", "source2")},
+        "files": None
+        if read_set.get("files") is None
+        else {m: one_file(m) for m in ("source1", "source2", "index")},
+        "creation_job_id": read_set.get("creationJobId"),
+        "tags": dict(read_set.get("tags") or {}),
+    }
+
+
+def expected_read_sets(
+    backend: OmicsBackend,
+    regions: Iterable[str],
+    names: Sequence[str],
+    stores: Iterable[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows a read-set fetch should give: regions in order, then stores (oldest first,
+    or as named), then each store's read sets by creation time and ID."""
+    rows = []
+    named = None if stores is None else list(stores)
+    for region in regions:
+        listed = sorted(backend.stores(region), key=lambda s: (s["creationTime"], s["id"]))
+        here = {s["id"] for s in listed}
+        ids = [s["id"] for s in listed] if named is None else [i for i in named if i in here]
+        for store in ids:
+            found = backend.read_sets(region, store)
+            found = sorted(found, key=lambda r: (r["creationTime"], r["id"]))
+            rows.extend({n: expected_read_set(region, r)[n] for n in names} for r in found)
+    return rows

@@ -84,3 +84,44 @@ def test_cli_role_arns(estate: OmicsBackend, capsys: pytest.CaptureFixture[str])
     assert main(argv) == 0
     n = len(estate.stores(REGIONS[0], account_id=LAB))
     assert capsys.readouterr().out.split() == ["account_id,n", f"{LAB},{n}"]
+
+
+def test_cli_delete_searches_the_accounts_and_deletes_in_the_right_one(
+    estate: OmicsBackend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = estate.create_sequence_store(REGIONS[1], "scratch", account_id=PROD)["id"]
+    argv = ["delete", store, "--profile", "dev", "--profile", "prod", "--confirm", store]
+    assert main(argv) == 0
+    assert PROD in capsys.readouterr().out
+    assert store not in {s["id"] for s in estate.stores(REGIONS[1], account_id=PROD)}
+    deletes = [
+        r.account_id for r in estate.requests.records if r.operation == "DeleteSequenceStore"
+    ]
+    assert deletes == [PROD]
+
+
+def test_demo_mode_has_two_accounts_and_sets_configured_ones_aside(ip: Any) -> None:
+    import omics_magic
+    from omics_magic.demo_mode.inventory import DEMO_ACCOUNT_ID, LAB_ACCOUNT_ID, LAB_REGIONS
+
+    ip.run_line_magic("config", 'OmicsMagic.profiles = ["dev", "prod"]')  # real ones: not used
+    omics_magic.demo(quiet=True)
+    try:
+        regions = " ".join(f"-r {r}" for r in LAB_REGIONS)
+        both = ip.run_cell_magic(
+            "omics", f"--profile demo --profile demo-lab {regions}", PER_ACCOUNT
+        )
+        assert both["account_id"].tolist() == [DEMO_ACCOUNT_ID, LAB_ACCOUNT_ID]
+        alone = ip.run_cell_magic("omics", regions, PER_ACCOUNT)
+        assert alone["account_id"].tolist() == [DEMO_ACCOUNT_ID]
+    finally:
+        omics_magic.end_demo(quiet=True)
+
+
+def test_a_sql_delete_searches_the_accounts(ip: Any, estate: OmicsBackend) -> None:
+    store = estate.create_sequence_store(REGIONS[0], "scratch", account_id=PROD)["id"]
+    sql = f"DELETE FROM aws.omics.sequence_store WHERE data__Identifier = '{store}'"
+    line = f"--profile dev --profile prod --confirm {store} -r {REGIONS[0]}"
+    report = ip.run_cell_magic("omics", line, sql)
+    assert report[["account_id", "outcome"]].values.tolist() == [[PROD, "deleted"]]
+    assert store not in {s["id"] for s in estate.stores(REGIONS[0], account_id=PROD)}

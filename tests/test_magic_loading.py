@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -22,12 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> OmicsBackend:
-    monkeypatch.setenv("OMICS_MAGIC_REGIONS", "us-east-1,eu-west-1")
-    monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
-    omics_backend.seed(["us-east-1", "eu-west-1"], stores_per_region=2)
-    omics_backend.requests.clear()
-    return omics_backend
+def backend(configured_fake: Callable[..., OmicsBackend]) -> OmicsBackend:
+    return configured_fake(["us-east-1", "eu-west-1"], stores_per_region=2)
 
 
 def test_help_documents_the_arguments(

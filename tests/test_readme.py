@@ -41,6 +41,8 @@ IAM_ACTIONS = {
     "omics:ListSequenceStores",
     "omics:GetSequenceStore",
     "omics:ListTagsForResource",
+    "omics:ListReadSets",
+    "omics:GetReadSetMetadata",
     "omics:DeleteSequenceStore",
 }
 _BLOCK = re.compile(

@@ -26,6 +26,8 @@ from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CredentialsError, InputError
+from ..failures import KINDS, Failure
+from ..internals import botocore_session
 from .guard import check_demo_credentials, demo_mode_on
 from .pacing import THROTTLE_CODES as _THROTTLED
 from .pacing import install as install_pacing
@@ -40,6 +42,7 @@ __all__ = [
     "KINDS",
     "check_credentials",
     "classify_error",
+    "classify_failure",
     "clear_cache",
     "credentials_error",
     "omics_client",
@@ -50,12 +53,12 @@ __all__ = [
 #: More than botocore's 3: with pacing, a throttle means someone else shares the
 #: quota, and a few more backed-off tries usually get through.
 DEFAULT_MAX_ATTEMPTS = 5
+#: Default sessions kept (one per profile and environment), with their clients.
+MAX_SESSIONS = 256
 #: Seconds. botocore's 60 s defaults would hold a stuck region for minutes.
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 30
 
-#: The kinds of region failure, in the order a reader would triage them.
-KINDS = ("not_enabled", "denied", "throttled", "unavailable", "error")
 
 _HOW_TO_CONFIGURE = (
     "configure AWS credentials: set AWS_PROFILE to a profile from `aws configure` "
@@ -83,6 +86,8 @@ _UNAVAILABLE = {
     "RequestTimeoutException",
 }
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
+# Answers about one resource, not about the region: a store that is gone, or in use.
+_ABOUT_THE_RESOURCE = {"ResourceNotFoundException": "not_found", "ConflictException": "conflict"}
 
 _sessions_lock = threading.Lock()
 _default_sessions: dict[tuple[object, ...], boto3.Session] = {}
@@ -138,7 +143,9 @@ def resolve_session(
         except BotoCoreError as err:
             raise credentials_error(err) or err from None
         install_fast_timestamps(made)  # ours: its clients are all omics_magic's
-        if len(_default_sessions) >= 8:  # environments rarely change; keep the newest few
+        # Environments rarely change, but one fetch may use a profile per account:
+        # keep enough that every account's session (and its clients) is reused.
+        if len(_default_sessions) >= MAX_SESSIONS:
             _default_sessions.pop(next(iter(_default_sessions)))
         _default_sessions[key] = made
         return made
@@ -183,7 +190,7 @@ def check_credentials(session: boto3.Session) -> str:
         credentials = session.get_credentials()
         frozen = credentials.get_frozen_credentials() if credentials is not None else None
     except BotoCoreError as err:
-        raise credentials_error(err, profile=session._session.profile) or err from None
+        raise credentials_error(err, profile=botocore_session(session).profile) or err from None
     except ValueError as err:  # e.g. a credential_process that printed no JSON
         raise CredentialsError(
             f"AWS credentials could not be loaded ({type(err).__name__}: {_one_line(err)}); "
@@ -241,7 +248,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _retry_config(session: boto3.Session) -> dict[str, Any]:
-    core = session._session  # botocore session: the user's env and config file settings
+    core = botocore_session(session)  # the user's env and config file settings
     mode = core.get_config_variable("retry_mode")
     retries: dict[str, Any] = {"mode": mode if mode in ("standard", "adaptive") else "standard"}
     try:
@@ -326,7 +333,7 @@ def _make_client(session: boto3.Session, region: str, max_pool: int) -> Any:
 
 
 def classify_error(exc: BaseException) -> tuple[str, str, str]:
-    """What a failed call means for its region: ``(kind, code, message)``.
+    """What a failed call means: ``(kind, code, message)``; one of :data:`KINDS`.
 
     Kinds:
 
@@ -335,6 +342,8 @@ def classify_error(exc: BaseException) -> tuple[str, str, str]:
     - ``denied``: AccessDenied*, other 403s, and expired tokens
     - ``throttled``: throttling that outlasted botocore's retries
     - ``unavailable``: 5xx (incl. InternalServerException), timeouts, connection failures
+    - ``not_found``: ResourceNotFoundException (the store is gone)
+    - ``conflict``: ConflictException (the store is in use, e.g. still holds read sets)
     - ``error``: anything else (validation, unknown codes)
 
     Examples
@@ -367,6 +376,8 @@ def _reported(message: str) -> str:
 
 
 def _kind_of(code: str, status: object) -> str:
+    if code in _ABOUT_THE_RESOURCE:
+        return _ABOUT_THE_RESOURCE[code]
     if code in _NOT_ENABLED:
         return "not_enabled"
     if code.startswith("AccessDenied") or code in _EXPIRED or code == "UnauthorizedOperation":
@@ -378,3 +389,31 @@ def _kind_of(code: str, status: object) -> str:
     if status == 403:
         return "denied"
     return "error"
+
+
+def classify_failure(exc: BaseException, region: str) -> Failure:
+    """The one way a failed call becomes a record: its :class:`~omics_magic.failures.Failure`.
+
+    Raises
+    ------
+    CredentialsError
+        If the failure is about the credentials (none found, SSO expired, ...):
+        that is the caller's to fix once, not one record per region.
+    Exception
+        ``exc`` itself, if it is not an AWS (botocore) failure: a bug is not a record.
+
+    Examples
+    --------
+    >>> from botocore.exceptions import EndpointConnectionError
+    >>> classify_failure(EndpointConnectionError(endpoint_url="https://omics.x"), "us-east-1").kind
+    'unavailable'
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    problem = credentials_error(exc)
+    if problem is not None:
+        raise problem from exc
+    if not isinstance(exc, (BotoCoreError, ClientError)):
+        raise exc
+    kind, code, message = classify_error(exc)
+    return Failure(region, code, message, kind)

@@ -13,6 +13,7 @@ import os
 from typing import TYPE_CHECKING
 
 from ..errors import CredentialsError
+from ..internals import botocore_session, explicit_credentials
 
 if TYPE_CHECKING:
     import boto3
@@ -65,9 +66,8 @@ def check_demo_credentials(session: boto3.Session | None, profile: str | None) -
         return
     from botocore.credentials import Credentials
 
-    core = getattr(session, "_session", None)
-    credentials = getattr(core, "_credentials", None)
-    if credentials is None and core is not None and not core.instance_variables().get("profile"):
+    credentials = explicit_credentials(session)
+    if credentials is None and not botocore_session(session).instance_variables().get("profile"):
         # The default chain: in demo mode the environment holds only the fake keys.
         credentials = session.get_credentials()
     # type() and not isinstance(): reading a refreshable credential's key may refresh it.

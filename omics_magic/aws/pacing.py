@@ -51,6 +51,7 @@ from ..errors import InputError
 __all__ = [
     "BURST_ENV",
     "DEFAULT_RATE",
+    "DEFAULT_RATES",
     "MIN_RATE",
     "RATE_ENV",
     "THROTTLE_CODES",
@@ -69,6 +70,18 @@ __all__ = [
 
 #: AWS's documented default quota (TPS per account, region and operation).
 DEFAULT_RATE = 5.0
+#: AWS HealthOmics' documented default quotas of the calls omics_magic makes, TPS per
+#: account, region and operation (docs.aws.amazon.com/omics/latest/dev/api-quotas.html;
+#: the fake's ``testing.quotas.AWS_QUOTAS`` holds the same). Each operation is metered
+#: by its own bucket: ListReadSets' is not ListSequenceStores', and each has its own pacer.
+DEFAULT_RATES: Mapping[str, float] = {
+    "ListSequenceStores": 5.0,
+    "GetSequenceStore": 5.0,
+    "ListTagsForResource": 5.0,
+    "ListReadSets": 5.0,
+    "GetReadSetMetadata": 5.0,
+    "DeleteSequenceStore": 1.0,
+}
 RATE_ENV = "OMICS_MAGIC_TPS"
 BURST_ENV = "OMICS_MAGIC_BURST"
 #: The slowest pacing accepted, in requests per second.
@@ -426,10 +439,11 @@ def resolve_burst(burst: Burst = "auto") -> int | None:
     return int(value)
 
 
-def resolve_rate(rate: Rate = "auto") -> float | None:
+def resolve_rate(rate: Rate = "auto", operation: str | None = None) -> float | None:
     """Validate a rate argument: TPS per region and operation, or None for no pacing.
 
-    ``"auto"`` means ``$OMICS_MAGIC_TPS`` if set, else AWS's default quota of 5.
+    ``"auto"`` means ``$OMICS_MAGIC_TPS`` if set, else AWS's default quota of
+    ``operation`` (:data:`DEFAULT_RATES`; 5 for an operation not in it, or none named).
     ``None``, ``0`` and ``inf`` mean no pacing (for raised quotas).
 
     Raises
@@ -444,12 +458,14 @@ def resolve_rate(rate: Rate = "auto") -> float | None:
     20.0
     >>> resolve_rate(0) is None
     True
+    >>> resolve_rate("auto", "DeleteSequenceStore")  # without $OMICS_MAGIC_TPS   # doctest: +SKIP
+    1.0
     """
     source = "rate"
     if isinstance(rate, str) and rate == "auto":
         configured = os.environ.get(RATE_ENV, "").strip()
         if not configured:
-            return DEFAULT_RATE
+            return DEFAULT_RATES.get(operation or "", DEFAULT_RATE)
         source, rate = f"${RATE_ENV}", configured  # type: ignore[assignment]
     if rate is None:
         return None

@@ -17,6 +17,8 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from ..internals import botocore_session, give_credentials
+
 if TYPE_CHECKING:
     import boto3
 
@@ -75,7 +77,7 @@ def _assuming(
     import botocore.session
     from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
 
-    source = base._session  # botocore session: the base's credential chain and config
+    source = botocore_session(base)  # the base's credential chain and config
     extra: dict[str, Any] = {"RoleSessionName": session_name or DEFAULT_SESSION_NAME}
     if external_id is not None:
         extra["ExternalId"] = external_id
@@ -95,7 +97,7 @@ def _assuming(
     region = base.region_name
     if region:
         core.set_config_variable("region", region)
-    core._credentials = credentials  # botocore has no public setter for refreshable credentials
+    give_credentials(core, credentials)
     return boto3.Session(botocore_session=core)
 
 

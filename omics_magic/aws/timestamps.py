@@ -19,6 +19,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..internals import botocore_session
+
 __all__ = ["install_fast_timestamps", "parse_utc_timestamp"]
 
 
@@ -48,5 +50,7 @@ def parse_utc_timestamp(value: Any) -> datetime:
 
 def install_fast_timestamps(session: Any) -> None:
     """Parse ``session``'s response timestamps with :func:`parse_utc_timestamp`."""
-    factory = session._session.get_component("response_parser_factory")
+    # (If boto3 ever hides its botocore session, the fallback is a new one: the
+    # parser is then botocore's own, slower but the same answers.)
+    factory = botocore_session(session).get_component("response_parser_factory")
     factory.set_parser_defaults(timestamp_parser=parse_utc_timestamp)

@@ -212,7 +212,7 @@ def delete_command(args: argparse.Namespace) -> int:
         _regions(args.region),
         confirm=args.confirm,
         dry_run=args.dry_run,
-        session=_session(args.profile),
+        **_accounts(args),
     )
     write_stdout(render(report, args.format))
     if args.dry_run:

@@ -188,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--confirm", metavar="ID", help="the store's ID again: delete without asking"
     )
     delete.add_argument("--dry-run", action="store_true", help="show the store; delete nothing")
-    _profile_option(delete)
+    _profile_option(delete, repeat=True)
+    _role_options(delete)
     delete.add_argument(
         "--format",
         choices=("table", "csv", "json"),

@@ -24,6 +24,8 @@ __all__ = ["CONFLICT_HINT", "Calls", "Target"]
 
 GET = "GetSequenceStore"
 DELETE = "DeleteSequenceStore"
+#: One page of at most one read set says whether a store holds any.
+LIST_READ_SETS = "ListReadSets"
 #: AWS's default DeleteSequenceStore quota, per account and region (TPS).
 DELETE_RATE = 1.0
 CONFLICT_HINT = (
@@ -47,6 +49,7 @@ class Target:
     detail: str = ""  # AWS's message
     outcome: str | None = None  # the report's outcome and message, once known
     message: str = ""
+    holds_read_sets: bool | None = None  # None: not known (the look-up failed or was denied)
     account: str | None = None  # the store's account, when the delete spans several
 
     def unreached(self, why: str) -> None:
@@ -61,7 +64,10 @@ class Target:
 
     def failed(self, err: Exception, when: str) -> None:
         """Record a failed call as this target's kind and outcome."""
-        self.kind, self.code, self.detail = _classify(err)
+        from ..aws.clients import classify_failure
+
+        failure = classify_failure(err, self.region)
+        self.kind, self.code, self.detail = failure.kind, failure.code, failure.message
         self.outcome = self.kind if self.kind in ("not_found", "conflict", "denied") else "error"
         if self.kind == "conflict":
             self.message = f"{CONFLICT_HINT.format(id=self.identifier)} ({self.detail})"
@@ -69,6 +75,11 @@ class Target:
             self.message = f"no such store {when}"
         else:
             self.message = f"{self.code} {when}: {self.detail}"
+
+    def refuse_read_sets(self) -> None:
+        """A store holding read sets is not tried: AWS refuses it until they are gone."""
+        self.outcome = "conflict"
+        self.message = f"{CONFLICT_HINT.format(id=self.identifier)}; not tried"
 
     def error_record(self) -> Failure:
         """The failure as a record (``attrs["omics_errors"]`` holds its dict)."""
@@ -101,7 +112,11 @@ class Calls:
         # Quotas are per account, region and operation; without the account, its key.
         access_key = self._access_key = account_id or check_credentials(session)
         read = resolve_rate()
-        rates = {GET: read, DELETE: None if read is None else min(read, DELETE_RATE)}
+        rates = {
+            GET: read,
+            LIST_READ_SETS: read,
+            DELETE: None if read is None else min(read, DELETE_RATE),
+        }
         self._clients = {r: omics_client(session, r) for r in dict.fromkeys(regions)}
         self._pacers = {
             (region, op): pacer_for((access_key, client.meta.endpoint_url, region, op), rate)
@@ -121,6 +136,8 @@ class Calls:
         if pacer is not None:
             pacer.acquire()
         client = self._clients[target.region]
+        if op == LIST_READ_SETS:
+            return dict(client.list_read_sets(sequenceStoreId=target.identifier, maxResults=1))
         method = client.get_sequence_store if op == GET else client.delete_sequence_store
         return dict(method(id=target.identifier))
 
@@ -132,6 +149,15 @@ class Calls:
                 target.store = self._call(GET, target)
             except Exception as err:  # noqa: BLE001 - classified; anything else re-raises
                 target.failed(err, "at preview, so not deleted")
+                return
+            try:
+                found = self._call(LIST_READ_SETS, target).get("readSets")
+            except Exception as err:  # noqa: BLE001 - unknown; DeleteSequenceStore will say
+                from ..aws.clients import classify_failure
+
+                classify_failure(err, target.region)  # re-raises credentials errors and bugs
+            else:
+                target.holds_read_sets = bool(found)
 
         _in_parallel(get, targets)
         return targets
@@ -167,22 +193,3 @@ def _in_parallel(fn: Callable[[_T], None], items: Sequence[_T]) -> None:
         return
     with ThreadPoolExecutor(min(_MAX_WORKERS, len(items)), "omics-delete") as pool:
         list(pool.map(fn, items))  # list(): re-raise what a worker raised
-
-
-def _classify(err: Exception) -> tuple[str, str, str]:
-    """(kind, code, message) for a failed call; re-raises what isn't an AWS failure."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from ..aws.clients import classify_error, credentials_error
-
-    problem = credentials_error(err)
-    if problem is not None:
-        raise problem from err
-    if not isinstance(err, ClientError | BotoCoreError):
-        raise err
-    kind, code, message = classify_error(err)
-    if code == "ResourceNotFoundException":
-        kind = "not_found"
-    elif code == "ConflictException":
-        kind = "conflict"
-    return kind, code, message

@@ -231,12 +231,15 @@ def prompt_possible() -> bool:
     """True if ``input()`` can reach a person right now.
 
     In a kernel this is the frontend's ``allow_stdin`` for the running cell
-    (False under nbclient and papermill); ipykernel keeps it on
-    ``kernel._allow_stdin``. Elsewhere it takes a terminal on stdin.
+    (False under nbclient and papermill; see
+    :func:`~omics_magic.internals.kernel_allows_stdin`). Elsewhere it takes a
+    terminal on stdin.
     """
     kernel = _kernel()
     if kernel is not None:
-        return bool(getattr(kernel, "_allow_stdin", False))
+        from ..internals import kernel_allows_stdin
+
+        return kernel_allows_stdin(kernel)
     stdin = sys.stdin
     try:
         return stdin is not None and stdin.isatty()

@@ -4,7 +4,9 @@ The protocol, in order:
 
 1. **Validate** IDs, regions and ``confirm``: bad input fails before any AWS call.
 2. **Resolve and preview**: GetSequenceStore for each store (every searched
-   region at once), then display what will be deleted.
+   region at once) and one ListReadSets (``maxResults=1``) for each found, then
+   display what will be deleted. A store that holds read sets is reported and
+   not tried: AWS refuses to delete it until they are gone.
 3. **Confirm**: ``confirm=``, else a prompt if one is possible, else
    :class:`ConfirmationRequired` (see :mod:`omics_magic.delete.confirm`).
    ``dry_run=True`` stops after the preview.
@@ -222,8 +224,18 @@ def _confirm_and_delete(
     notes: list[str],
     single: bool,
 ) -> pd.DataFrame:
-    """Steps 2 (display) to 5 for stores already looked up; only found ones are deleted."""
+    """Steps 2 (display) to 5 for stores already looked up; only found ones are deleted.
+
+    A store that holds read sets is previewed with a note saying so, and then
+    not tried (``conflict`` in the report): AWS refuses it until they are gone.
+    """
     plan = [s for s in stores if s.store is not None]
+    holding = [s for s in plan if s.holds_read_sets]
+    notes = notes + [
+        f"{s.identifier} in {s.region} holds read sets: AWS refuses to delete it until "
+        "they are gone, so it will not be tried"
+        for s in holding
+    ]
     several = any(s.account is not None for s in stores)
     preview = frame(
         [
@@ -254,7 +266,9 @@ def _confirm_and_delete(
         confirming.Previewed(s.region, s.identifier, (s.store or {}).get("arn")) for s in plan
     ]
     if confirming.confirmed(previewed, confirm, single=single, label=label):
-        calls.delete(plan)
+        for s in holding:
+            s.refuse_read_sets()
+        calls.delete([s for s in plan if not s.holds_read_sets])
     else:
         for s in plan:
             s.outcome, s.message = "cancelled", "the confirmation did not match; not deleted"

@@ -2,7 +2,8 @@
 
 Deterministic: :data:`DEMO_STORE_ID` is always the same store with the same
 fields, so the README, the notebooks and the CLI's tour can name it; the
-stores around it come from the fake's own seed with a fixed random seed.
+stores around it come from the fake's own seed with a fixed random seed, each
+with READ_SETS_PER_STORE read sets (the featured store has four fixed ones).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ __all__ = [
     "DEMO_ACCOUNT_ID",
     "DEMO_PROFILES",
     "DEMO_REGIONS",
+    "DEMO_READ_SET_ID",
     "LAB_ACCOUNT_ID",
     "LAB_REGIONS",
     "DEMO_STORE_ID",
     "NOT_ENABLED_REGION",
     "REGIONS",
     "SCRATCH_STORE_ID",
+    "READ_SETS_PER_STORE",
     "STORES_PER_REGION",
     "THROTTLED_REGION",
     "seed_demo",
@@ -41,6 +44,10 @@ DEMO_STORE_ID = "4839201756"
 #: An empty store that the docs delete (eu-west-1).
 SCRATCH_STORE_ID = "5550100001"
 STORES_PER_REGION = 12
+#: Read sets in each seeded store (the featured store has its own, fixed ones).
+READ_SETS_PER_STORE = 6
+#: The featured store's first read set (NA12878's CRAM), for the docs.
+DEMO_READ_SET_ID = "7310452281"
 #: The demo's two fake accounts: the default one, and a lab's with a few stores.
 DEMO_ACCOUNT_ID = "123456789012"
 LAB_ACCOUNT_ID = "210987654321"
@@ -92,12 +99,50 @@ def seed_demo(backend: OmicsBackend) -> dict[str, list[dict[str, Any]]]:
         tags={"team": "platform", "env": "dev"},
         creation_time=datetime(2025, 5, 30, 16, 0, 0, tzinfo=timezone.utc),
     )
-    backend.seed(DEMO_REGIONS, STORES_PER_REGION, random_seed=7)
+    _featured_read_sets(backend, account)
+    backend.seed(
+        DEMO_REGIONS, STORES_PER_REGION, random_seed=7, read_sets_per_store=READ_SETS_PER_STORE
+    )
     backend.seed(THROTTLED_REGION, 3, random_seed=7)  # there, but never seen
     backend.disable_region(NOT_ENABLED_REGION)
     backend.inject_error(
         "ThrottlingException", region=THROTTLED_REGION, message="Rate exceeded (demo)"
     )
     backend.add_account(LAB_ACCOUNT_ID, profile="demo-lab")  # a second account, its own stores
-    backend.seed(LAB_REGIONS, 4, account_id=LAB_ACCOUNT_ID, random_seed=11)
+    backend.seed(LAB_REGIONS, 4, account_id=LAB_ACCOUNT_ID, random_seed=11, read_sets_per_store=3)
     return {region: backend.stores(region) for region in DEMO_REGIONS}
+
+
+def _featured_read_sets(backend: OmicsBackend, account: str) -> None:
+    """The featured store's read sets: fixed, so the docs can name them."""
+    reference = f"arn:aws:omics:us-east-1:{account}:referenceStore/8401126534/reference/5119375502"
+    made = [
+        # (id, sample, file type, status, created, reads)
+        (DEMO_READ_SET_ID, "NA12878", "CRAM", "ACTIVE", datetime(2024, 3, 20, 8, 0), 812_000_000),
+        ("7310452282", "NA12878", "FASTQ", "ARCHIVED", datetime(2024, 3, 18, 14, 5), 812_000_000),
+        ("7310452283", "HG002", "BAM", "ACTIVE", datetime(2024, 9, 2, 11, 30), 640_000_000),
+        ("7310452284", "HG002", "FASTQ", "ARCHIVED", datetime(2024, 8, 30, 9, 45), 640_000_000),
+    ]
+    for identifier, sample, file_type, status, created, reads in made:
+        aligned = file_type in ("BAM", "CRAM")
+        backend.add_read_set(
+            "us-east-1",
+            DEMO_STORE_ID,
+            read_set_id=identifier,
+            name=f"{sample}-{file_type.lower()}",
+            description=f"{sample} whole genome, 30x, {file_type}",
+            sample_id=sample,
+            subject_id=f"SUBJ-{sample}",
+            file_type=file_type,
+            status=status,
+            reference_arn=reference if aligned else None,
+            creation_type="IMPORT",
+            creation_time=created.replace(tzinfo=timezone.utc),
+            sequence_information={
+                "totalReadCount": reads,
+                "totalBaseCount": reads * 150,
+                "generatedFrom": "NovaSeq 6000",
+                "alignment": "ALIGNED" if aligned else "UNALIGNED",
+            },
+            tags={"team": "genomics", "sample": sample},
+        )

@@ -1,10 +1,13 @@
 """Frames of sequence stores to Arrow tables and back, exactly.
 
-Known columns get their type from :mod:`omics_magic.columns` whatever pandas
-inferred (``tags`` is a ``map<string, string>``, so ``{}`` stays an empty map
-and None stays null; timestamps are ``timestamp[us, tz=UTC]``). Any other
-column keeps the type Arrow infers for it, except a column of dicts: a map
-(``map<string, T>``), so that each dict keeps its own keys, or refused.
+Known columns get their type from the frame's resource definition
+(:mod:`omics_magic.resources`: a frame with ``read_set_id`` holds read sets,
+any other sequence stores) whatever pandas inferred (``tags`` is a
+``map<string, string>``, so ``{}`` stays an empty map and None stays null;
+timestamps are ``timestamp[us, tz=UTC]``). Any other column keeps the type
+Arrow infers for it; a column of dicts that is not
+known is a map (``map<string, T>``), so that each dict keeps its own keys, or
+refused.
 
 The schema metadata key ``omics_magic`` holds a JSON document with the
 omics_magic version and, for every column, its pandas dtype and (for known
@@ -27,14 +30,13 @@ import pyarrow as pa
 from pandas.api.types import pandas_dtype
 
 from .._version import __version__
-from ..columns import ALL_COLUMNS, column
 from ..errors import ExportError
+from ..resources import RESOURCES, Resource, resource_of_columns
 from .objects import to_objects
 
 __all__ = ["METADATA_KEY", "frame_from_columns", "from_arrow", "to_arrow"]
 
 METADATA_KEY = b"omics_magic"
-_KNOWN = frozenset(ALL_COLUMNS)
 # The values a dict column the user added may hold, written as map<string, T>.
 _MAP_VALUES = {str: pa.string(), bool: pa.bool_(), int: pa.int64(), float: pa.float64()}
 
@@ -68,12 +70,14 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
     MapType(map<string, string>)
     """
     check_column_names(df)
+    resource = resource_of_columns(df.columns)
+    known = frozenset(resource.all_columns)
     fields, arrays, described = [], [], []
     for position, name in enumerate(df.columns):
         series = df.iloc[:, position]
         entry: dict[str, Any] = {"name": name, **_describe_dtype(series.dtype)}
-        if name in _KNOWN:
-            spec = column(name)
+        if name in known:
+            spec = resource.column(name)
             array = _known_array(name, series, spec.arrow_type)
             fields.append(pa.field(name, spec.arrow_type, metadata={"doc": spec.doc}))
             entry["doc"] = spec.doc
@@ -85,6 +89,7 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
         described.append(entry)
     document = {
         "version": __version__,
+        "resource": resource.name,
         "columns": described,
         # pandas 3 gives a frame's column labels dtype str, but object is common too.
         "columns_dtype": str(df.columns.dtype),
@@ -260,11 +265,12 @@ def frame_from_columns(
     meta = _read_metadata(schema)
     described = {c["name"]: c for c in meta.get("columns", []) if isinstance(c, dict)}
     names = schema.names
+    resource = RESOURCES.get(str(meta.get("resource"))) or resource_of_columns(names)
     data: dict[str, pd.Series] = {}
     for position, pieces in enumerate(columns):
         name, kind = names[position], schema.field(position).type
         details = described.get(name, {})
-        dtype_name = _dtype_name(name, details)
+        dtype_name = _dtype_name(resource, name, details)
         if dtype_name == "object" or (dtype_name is None and pa.types.is_map(kind)):
             # Python objects exactly: None not NaN, dicts (incl. {}), lists not arrays.
             objects: list[Any] = []
@@ -280,7 +286,7 @@ def frame_from_columns(
                 for piece in pieces
                 for chunk in (piece.chunks if isinstance(piece, pa.ChunkedArray) else [piece])
             ]
-            data[name] = _to_series(name, pa.chunked_array(chunks, type=kind), details)
+            data[name] = _to_series(resource, name, pa.chunked_array(chunks, type=kind), details)
     df = pd.DataFrame(data, columns=names)
     if meta.get("columns_dtype") == "object" and df.columns.dtype != object:
         df.columns = pd.Index(names, dtype=object)
@@ -298,16 +304,17 @@ def _read_metadata(schema: pa.Schema) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def _dtype_name(name: str, described: dict[str, Any]) -> str | None:
+def _dtype_name(resource: Resource, name: str, described: dict[str, Any]) -> str | None:
     dtype_name = described.get("dtype")
-    if dtype_name is None and name in _KNOWN:
-        spec = column(name)
-        return "datetime64[us, UTC]" if pa.types.is_timestamp(spec.arrow_type) else "object"
+    if dtype_name is None and name in resource.all_columns:
+        return resource.pandas_dtype(name)
     return dtype_name
 
 
-def _to_series(name: str, values: pa.ChunkedArray, described: dict[str, Any]) -> pd.Series:
-    dtype_name = _dtype_name(name, described)
+def _to_series(
+    resource: Resource, name: str, values: pa.ChunkedArray, described: dict[str, Any]
+) -> pd.Series:
+    dtype_name = _dtype_name(resource, name, described)
     if dtype_name is None:
         return values.to_pandas().rename(name)
     try:

@@ -74,7 +74,10 @@ def reach_accounts(
         check_credentials(lone.session)
         if not identify:
             return Reached([lone])
-        return Reached([AccountSession(lone.session, None, account_of(lone))])
+        try:
+            return Reached([AccountSession(lone.session, None, account_of(lone))])
+        except Exception as err:  # STS failed: the account is unknown, so nothing is fetched
+            return Reached([], failures=[account_failure(lone, err)])
     reached = Reached([])
     first_via: dict[str, str | None] = {}
     for target, outcome in zip(sessions, _all_at_once(sessions, deadline), strict=True):

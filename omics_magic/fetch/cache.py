@@ -2,11 +2,15 @@
 
 A notebook user runs one query after another over the same inventory; each
 ``SELECT *`` would repeat every call. The cache keeps, per (account,
-endpoint, region, resource), what each fetch got: the records (one per
-resource, as the API answered: the listing's or Get's fields, and the
-per-record calls such as tags), which per-record calls they carry
-(``sources``) and which rows were asked for (:class:`Scope`: all of them, or
-some IDs, and equality filters such as ``name =`` that went to the API).
+endpoint, region, resource, parent), what each fetch got: the records (one
+per row, as the API answered: the listing's or the get call's fields, and
+the per-row calls such as tags), which per-row calls they carry
+(``sources``: ``"get"``, ``"tags"``) and which rows were asked for
+(:class:`Scope`: all of them, or some IDs, and the filters that went to the
+API). The resource is a :class:`~omics_magic.resources.Resource`'s name; the
+parent is the store a read set lives in (``""`` for a top-level resource), so
+read sets are kept store by store, and a query that lost one store's listing
+asks again for that store only.
 
 A fetch is answered from the cache, with no call, when an entry no older
 than ``cache_ttl`` *covers* it: a scope at least as wide (the whole listing
@@ -14,16 +18,18 @@ covers a ``name =`` or an ID lookup; the filters and IDs are applied again
 to the cached records, and DuckDB applies every predicate of a query again)
 and at least the sources it needs (fewer columns is always covered). An
 entry with the scope but not every source is used as the starting point:
-only the missing per-record calls are made (tags for stores listed a minute
-ago). Failed regions, regions with a failed per-record call, and regions cut
-off by a deadline are never stored, so the next query asks again.
+only the missing per-row calls are made (tags for stores listed a minute
+ago). Failed regions and stores, and regions cut off by a deadline, are never
+stored, so the next query asks again; a per-row call that failed for some
+rows leaves its source out of the entry, so that only that call is made again.
 
 The cache is in memory only, for the process, thread-safe, and bounded: at
 most :data:`MAX_RECORDS` records over all entries (least recently used
 entries go first). A CLI call is its own process and so starts empty.
 
-Nothing here knows a sequence store: a record is anything with an ``ident``
-and a ``field(name)`` (:class:`CachedRecord`), keyed by the resource's name.
+Nothing here knows a resource's columns: a record is anything with an
+``ident`` and a ``field(name)`` (:class:`CachedRecord`), and how a filter
+matches a record can be given (``matches``).
 """
 
 from __future__ import annotations
@@ -33,9 +39,9 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ..errors import InputError
 
@@ -46,6 +52,7 @@ __all__ = [
     "CacheKey",
     "CachedRecord",
     "Hit",
+    "Matcher",
     "ResultCache",
     "Scope",
     "clear_cache",
@@ -62,17 +69,33 @@ DEFAULT_TTL = 300.0
 #: few hundred stores per region take a few MB.
 MAX_RECORDS = 100_000
 
-#: (account, endpoint, region, resource name, client epoch: see aws.clients.epoch).
-CacheKey = tuple[str, str, str, str, int]
+
+class CacheKey(NamedTuple):
+    """Where cached records came from: AWS meters and answers per (account, region)."""
+
+    account: str  #: the account ID, else the credentials' access key
+    endpoint: str  #: the client's endpoint URL (a fake and AWS never share an entry)
+    region: str
+    resource: str  #: the resource's name (``sequence_stores``, ``read_sets``)
+    parent: str  #: the parent's ID (the store of read sets), ``""`` for a top-level resource
+    epoch: int  #: :func:`omics_magic.aws.clients.epoch`: clients made since the last reset
 
 
 class CachedRecord(Protocol):
-    """One resource's answers from AWS, as the cache keeps them (never changed once kept)."""
+    """One row's answers from AWS, as the cache keeps them (never changed once kept)."""
 
     @property
     def ident(self) -> str: ...
 
     def field(self, name: str) -> Any: ...
+
+
+#: Whether a record passes one filter (key, value) that went to the API.
+Matcher = Callable[[CachedRecord, str, Any], bool]
+
+
+def _equal(record: CachedRecord, key: str, value: Any) -> bool:
+    return bool(record.field(key) == value)
 
 
 @dataclass(frozen=True)
@@ -94,14 +117,20 @@ class Scope:
             return True
         return other.identifiers is not None and other.identifiers <= self.identifiers
 
-    def select(self, records: Iterable[CachedRecord]) -> list[CachedRecord]:
-        """The records this scope asks for, among ``records`` from a wider scope."""
-        ids = self.identifiers
+    def select(
+        self, records: Iterable[CachedRecord], matches: Matcher | None = None
+    ) -> list[CachedRecord]:
+        """The records this scope asks for, among ``records`` from a wider scope.
+
+        ``matches`` says whether a record passes one filter (default: the
+        record's field of that name equals the value).
+        """
+        ids, test = self.identifiers, matches or _equal
         return [
             r
             for r in records
             if (ids is None or r.ident in ids)
-            and all(r.field(name) == value for name, value in self.filters)
+            and all(test(r, name, value) for name, value in self.filters)
         ]
 
 
@@ -142,7 +171,8 @@ class ResultCache:
     ...     name: str
     ...     def field(self, name): return getattr(self, name)
     >>> cache = ResultCache()
-    >>> key = ("123456789012", "https://omics.us-east-1.amazonaws.com", "us-east-1", "stores", 0)
+    >>> key = CacheKey("123456789012", "https://omics.us-east-1.amazonaws.com",
+    ...                "us-east-1", "sequence_stores", "", 0)
     >>> cache.store(key, Scope(), frozenset(), [Store("1", "a"), Store("2", "b")])
     >>> hit = cache.lookup(key, Scope(filters=frozenset({("name", "b")})), frozenset(), ttl=300)
     >>> [r.ident for r in hit.records], hit.complete
@@ -159,10 +189,17 @@ class ResultCache:
         self._records = 0
 
     def lookup(
-        self, key: CacheKey, scope: Scope, sources: frozenset[str], *, ttl: float
+        self,
+        key: CacheKey,
+        scope: Scope,
+        sources: frozenset[str],
+        *,
+        ttl: float,
+        matches: Matcher | None = None,
     ) -> Hit | None:
         """The best live entry covering ``scope``: one with every source if any, else
-        the one with most sources; None if no entry younger than ``ttl`` s covers it."""
+        the one with most sources; None if no entry younger than ``ttl`` s covers it.
+        ``matches`` applies a filter to a record (see :meth:`Scope.select`)."""
         now = time.monotonic()
         with self._lock:
             best: tuple[int, _Entry] | None = None
@@ -177,7 +214,10 @@ class ResultCache:
                 return None
             number, entry = best
             self._entries.move_to_end(number)
-        records = tuple(scope.select(entry.records)) if entry.scope != scope else entry.records
+        if entry.scope == scope:
+            records = entry.records
+        else:
+            records = tuple(scope.select(entry.records, matches))
         return Hit(
             records, entry.sources, entry.fetched_at, entry.monotonic, sources <= entry.sources
         )
@@ -217,17 +257,26 @@ class ResultCache:
             while self._records > self.max_records:
                 self._drop(next(iter(self._entries)))
 
-    def forget_record(self, account: str, endpoint: str, region: str, ident: str) -> None:
-        """A record is gone (deleted): drop it from every entry of that account and region.
+    def forget_record(
+        self, account: str, endpoint: str, region: str, ident: str, resource: str
+    ) -> None:
+        """A record of ``resource`` is gone (deleted): drop it from every entry at once.
 
-        Another account's entries holding the same ID in that region (another
-        access key may reach the same account) are dropped whole: never stale.
+        It goes from every entry of that account and region; another account's
+        entries holding the same ID in that region (another access key may reach
+        the same account) are dropped whole, and so are the entries of what
+        lived in it (a deleted store's read sets): never stale.
         """
         with self._lock:
             for number, (key, entry) in list(self._entries.items()):
-                if key[2] != region or not any(r.ident == ident for r in entry.records):
+                if key.region != region:
                     continue
-                if key[:2] != (account, endpoint):
+                if key.parent == ident:
+                    self._drop(number)
+                    continue
+                if key.resource != resource or not any(r.ident == ident for r in entry.records):
+                    continue
+                if (key.account, key.endpoint) != (account, endpoint):
                     self._drop(number)
                     continue
                 kept = tuple(r for r in entry.records if r.ident != ident)
@@ -273,9 +322,11 @@ def clear_cache() -> None:
     results.clear()
 
 
-def forget_record(account: str, endpoint: str, region: str, ident: str) -> None:
+def forget_record(
+    account: str, endpoint: str, region: str, ident: str, resource: str = "sequence_stores"
+) -> None:
     """Drop a deleted record from every cached entry at once (:meth:`ResultCache.forget_record`)."""
-    results.forget_record(account, endpoint, region, ident)
+    results.forget_record(account, endpoint, region, ident, resource)
 
 
 def resolve_cache_ttl(cache_ttl: float | None = None) -> float:

@@ -17,10 +17,8 @@ from typing import Any
 from ..aws.pacing import Pacer, PacingCancelled, paced
 from .workers import DaemonPool
 
-__all__ = ["GET", "LIST", "LOOKAHEAD", "TAGS", "Cancelled", "RegionCalls"]
+__all__ = ["LOOKAHEAD", "Cancelled", "RegionCalls"]
 
-LIST, GET, TAGS = "ListSequenceStores", "GetSequenceStore", "ListTagsForResource"
-_METHOD = {LIST: "list_sequence_stores", GET: "get_sequence_store", TAGS: "list_tags_for_resource"}
 LOOKAHEAD = 2  # per-store calls per operation queued for their turn, per region
 
 
@@ -38,6 +36,8 @@ class RegionCalls:
     pool: DaemonPool
     limiter: threading.Semaphore
     cancel: threading.Event
+    #: Operation -> boto3 client method, from the resource definitions.
+    methods: dict[str, str] = field(default_factory=dict)
 
     lookahead: dict[str, threading.Semaphore] = field(default_factory=dict)
 
@@ -58,7 +58,7 @@ class RegionCalls:
             with self.limiter, paced(self.pacers.get(operation), self.cancel, on_pass):
                 if self.cancel.is_set():
                     raise Cancelled
-                return getattr(self.client, _METHOD[operation])(**kwargs)
+                return getattr(self.client, self.methods[operation])(**kwargs)
         except PacingCancelled:
             raise Cancelled from None
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -35,15 +35,16 @@ from ..aws.accounts import (
 )
 from ..aws.clients import check_credentials, epoch, omics_client
 from ..aws.pacing import Burst, Rate, pacer_for
-from ..columns import frame, resolve_columns
 from ..errors import AmbiguousStoreError, CredentialsError, InputError
 from ..failures import ERRORS_ATTR, Failure, set_failures
 from ..regions import resolve_regions, validate_identifier
-from . import cache
+from ..resources import RESOURCES, SEQUENCE_STORES, Resource
 from .accounts import ACCOUNTS_ATTR, NOTES_ATTR, Reached, reach_accounts
-from .calls import GET, LIST, TAGS, RegionCalls
+from .cached import RegionCache
+from .calls import RegionCalls
+from .children import fetch_children
 from .options import FetchOptions, check_timeout
-from .region import Plan, RegionResult, fetch_region, rows_of
+from .region import Plan, RegionResult, fetch_region
 from .report import progress_bar, report_failures, show_progress
 from .workers import DaemonPool
 
@@ -68,8 +69,6 @@ __all__ = [
 REGIONS_ATTR = "omics_regions"
 FETCHED_AT_ATTR = "omics_fetched_at"
 CACHED_ATTR = "omics_cached"
-#: The resource's name in the result cache's keys.
-RESOURCE = "aws.omics.sequence_stores"
 #: Default bound on requests in flight: enough per region to keep its paced calls
 #: flowing at a few hundred ms of latency, capped so that unpaced fetches over
 #: many regions stay polite.
@@ -273,6 +272,9 @@ def fetch_frame(
     accounts: AccountChoice | None = None,
     account_ids: Iterable[str] | None = None,
     reached: Reached | None = None,
+    resource: Resource = SEQUENCE_STORES,
+    filters: Mapping[str, Any] | None = None,
+    parents: Iterable[str] | Mapping[str, Iterable[str]] | None = None,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
 
@@ -289,6 +291,11 @@ def fetch_frame(
     ``reached`` is for callers that already reached the sessions (refresh and
     delete, per row's account): they are used as they are.
 
+    ``resource`` is what to fetch (sequence stores by default); ``filters`` go
+    into its list call's ``filter`` as they are; ``parents``, for a resource
+    that lives in a parent (read sets), are the parent IDs to read in every
+    region, or region -> parent IDs (None: list the parents).
+
     Examples
     --------
     >>> fetch_frame(["us-east-1"], columns=["sequence_store_id", "tags"])  # doctest: +SKIP
@@ -299,8 +306,9 @@ def fetch_frame(
     elif not isinstance(options, FetchOptions):
         raise TypeError(f"options must be FetchOptions, not {type(options).__name__}")
     region_names = resolve_regions(regions)
-    names = resolve_columns(columns)
-    ids = None if identifiers is None else _identifiers(identifiers)
+    names = resource.resolve_columns(columns)
+    ids = None if identifiers is None else _identifiers(identifiers, resource)
+    parent_ids = _parents(parents, resource)
     if name is not None and not (isinstance(name, str) and 1 <= len(name) <= MAX_NAME):
         raise InputError(f"name must be a string of 1 to {MAX_NAME} characters; got {name!r}")
     wanted = None if account_ids is None else check_account_ids(account_ids)
@@ -314,8 +322,8 @@ def fetch_frame(
     targets = [t for t in reached.sessions if wanted is None or t.account_id in wanted]
     units = [(target, region) for target in targets for region in region_names]
 
-    plan = Plan(names, name, ids)
-    if ids == () or not units:
+    plan = Plan(names, name, ids, resource, dict(filters or {}), parent_ids)
+    if ids == () or parent_ids == () or not units:
         results = [RegionResult(region) for _, region in units]
     else:
         results = _fetch_regions(
@@ -326,9 +334,9 @@ def fetch_frame(
             or min(PER_REGION_CONCURRENCY * len(units), MAX_DEFAULT_CONCURRENCY),
             show_progress=show_progress(options.progress, len(units)),
         )
-    df = frame([row for result in results for row in result.rows], names)
+    df = resource.frame([row for result in results for row in result.rows], names)
     failures = reached.failures + _account_wide(
-        [r.error for r in results if r.error is not None], len(region_names)
+        [f for r in results for f in (r.error, *r.more) if f is not None], len(region_names)
     )
     set_failures(df, failures)
     df.attrs[REGIONS_ATTR] = list(region_names)
@@ -351,10 +359,27 @@ def stamp_freshness(df: pd.DataFrame, results: Sequence[RegionResult]) -> None:
     df.attrs[CACHED_ATTR] = any(r.cached for r in results)
 
 
-def _identifiers(identifiers: Iterable[str]) -> tuple[str, ...]:
+def _identifiers(identifiers: Iterable[str], resource: Resource) -> tuple[str, ...]:
     if isinstance(identifiers, str):
         identifiers = [identifiers]
-    return tuple(dict.fromkeys(validate_identifier(i) for i in identifiers))
+    if isinstance(identifiers, bytes) or not isinstance(identifiers, Iterable):
+        raise InputError(f"IDs must be a list of strings; got {identifiers!r}")
+    return tuple(dict.fromkeys(resource.validate_identifier(i) for i in identifiers))
+
+
+def _parents(
+    parents: Iterable[str] | Mapping[str, Iterable[str]] | None, resource: Resource
+) -> tuple[str, ...] | dict[str, tuple[str, ...]] | None:
+    if parents is None:
+        return None
+    if resource.parent is None:
+        raise InputError(f"{resource.sql_name} does not live in another resource")
+    parent = RESOURCES[resource.parent.resource]
+    if isinstance(parents, Mapping):
+        return {
+            resolve_regions(region)[0]: _identifiers(ids, parent) for region, ids in parents.items()
+        }
+    return _identifiers(parents, parent)
 
 
 def _fetch_regions(
@@ -366,7 +391,7 @@ def _fetch_regions(
     show_progress: bool,
 ) -> list[RegionResult]:
     """Every (account, region) at once, one thread each, sharing the calls' workers."""
-    deadline, timeout, tps = options.deadline, options.timeout, options.tps
+    deadline, timeout = options.deadline, options.timeout
     if deadline is not None and time.monotonic() >= deadline:
         # An earlier fetch of the same query used up the time: don't start this one.
         return [
@@ -385,41 +410,31 @@ def _fetch_regions(
         # AWS meters quotas per account, region and operation; a lone session's
         # account may be unknown (no STS call was needed): its access key stands in.
         account = target.account_id or check_credentials(target.session)
-        key = (account, client.meta.endpoint_url, region, RESOURCE, epoch())
-        hit = None
-        if options.ttl > 0 and not options.refresh:
-            hit = cache.results.lookup(key, plan.scope, plan.sources, ttl=options.ttl)
-            if hit is not None and hit.complete:  # no call at all
-                rows = rows_of(region, hit.records, plan.columns)
-                return RegionResult(
-                    region, rows, complete=True, fetched_at=hit.fetched_at, cached=True
-                )
+        endpoint = client.meta.endpoint_url
+        operations = _operations(plan.resource)
         pacers = {
-            op: pacer_for((account, client.meta.endpoint_url, region, op), tps, options.banked)
-            for op in (LIST, GET, TAGS)
+            op: pacer_for((account, endpoint, region, op), options.rate_for(op), options.banked)
+            for op in operations
         }
-        calls = RegionCalls(region, client, pacers, calls_pool, limiter, cancels[index])
-        started, started_monotonic = time.time(), time.monotonic()
+        calls = RegionCalls(
+            region, client, pacers, calls_pool, limiter, cancels[index], methods=operations
+        )
+        cache = None
+        if options.ttl > 0:
+            cache = RegionCache(account, endpoint, region, epoch(), options.ttl, options.refresh)
+        fetch_one = fetch_children if plan.resource.parent is not None else fetch_region
+        started = time.time()
         try:
-            result = fetch_region(calls, plan, known=hit)
+            result = fetch_one(calls, plan, cache)
         except CredentialsError as err:
             if not several:
                 raise  # nothing else could be queried: one line on how to configure
             result = RegionResult(region, error=account_failure(target, err))
         if result.error is not None:
             result.error = _of(target, result.error)
-        if hit is not None:  # partly from the cache: as old as its oldest part
-            started, started_monotonic = hit.fetched_at, hit.monotonic
-        result.fetched_at, result.cached = started, hit is not None
-        if options.ttl > 0 and result.complete and result.error is None:
-            cache.results.store(
-                key,
-                plan.scope,
-                result.sources,
-                result.stores,
-                fetched_at=started,
-                monotonic=started_monotonic,
-            )
+        result.more = [_of(target, f) for f in result.more]
+        if result.fetched_at is None:
+            result.fetched_at = started
         return result
 
     futures: dict[Future[RegionResult], int] = {
@@ -448,6 +463,14 @@ def _fetch_regions(
         else:
             results.append(future.result())  # re-raises CredentialsError (or a bug)
     return results
+
+
+def _operations(resource: Resource) -> dict[str, str]:
+    """Operation -> client method of every call a fetch of ``resource`` may make."""
+    calls = list(resource.operations)
+    if resource.parent is not None:
+        calls.append(RESOURCES[resource.parent.resource].list)
+    return {call.operation: call.method for call in calls}
 
 
 def _account_wide(failures: list[Failure], n_regions: int) -> list[Failure]:

@@ -38,8 +38,9 @@ class FetchOptions:
         Requests in flight at once, over all regions (None: 16 per region, at most 128).
     rate
         Requests per second per region and operation: ``"auto"`` is
-        ``$OMICS_MAGIC_TPS``, else AWS's default quota of 5; None or 0 turn
-        pacing off. Kept resolved, as :attr:`tps`.
+        ``$OMICS_MAGIC_TPS``, else each operation's documented quota (5 for
+        every call a fetch makes; :meth:`rate_for`); None or 0 turn pacing
+        off. Kept resolved, as :attr:`tps`.
     burst
         Calls the quota banks per region and operation: ``"auto"`` is
         ``$OMICS_MAGIC_BURST``, else learned (:mod:`omics_magic.aws.pacing`); a
@@ -109,6 +110,20 @@ class FetchOptions:
         object.__setattr__(self, "tps", resolve_rate(self.rate))
         object.__setattr__(self, "banked", resolve_burst(self.burst))
         object.__setattr__(self, "ttl", resolve_cache_ttl(self.cache_ttl))
+
+    def rate_for(self, operation: str) -> float | None:
+        """The TPS to pace ``operation`` at: :attr:`tps`, but with ``rate="auto"`` and no
+        ``$OMICS_MAGIC_TPS``, AWS's default quota of that operation
+        (:data:`~omics_magic.aws.pacing.DEFAULT_RATES`).
+
+        Examples
+        --------
+        >>> FetchOptions(rate=2).rate_for("ListReadSets")
+        2.0
+        >>> FetchOptions(rate=None).rate_for("ListReadSets") is None
+        True
+        """
+        return None if self.tps is None else resolve_rate(self.rate, operation)
 
     def started(self) -> FetchOptions:
         """These options with the deadline set ``timeout`` seconds from now (if not yet set).

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 import warnings
 from typing import Any
 
 from ..errors import FetchError, RegionFailureWarning
 from ..failures import Failure, failure_note
+from ..internals import caller_stacklevel
 
 __all__ = ["progress_bar", "report_failures", "show_progress"]
 
@@ -26,11 +26,18 @@ def show_progress(progress: bool | None, n_regions: int) -> bool:
 
 
 def _in_notebook() -> bool:
-    if "ipykernel" not in sys.modules or "PYTEST_CURRENT_TEST" in os.environ:
+    """Whether this runs in a real ipykernel (a notebook or console frontend).
+
+    A shell of ipykernel's own class, not just any shell with a ``kernel``
+    attribute: tests and plain IPython never get a bar they didn't ask for.
+    """
+    zmqshell = sys.modules.get("ipykernel.zmqshell")
+    if zmqshell is None:
         return False
     from IPython import get_ipython
 
-    return getattr(get_ipython(), "kernel", None) is not None
+    shell = get_ipython()
+    return isinstance(shell, zmqshell.ZMQInteractiveShell) and shell.kernel is not None
 
 
 class _NoBar:
@@ -67,15 +74,5 @@ def report_failures(
     warnings.warn(
         failure_note(failures, total=n_regions),
         RegionFailureWarning,
-        stacklevel=_caller_stacklevel(),
+        stacklevel=caller_stacklevel("omics_magic"),
     )
-
-
-def _caller_stacklevel() -> int:
-    """The stacklevel of the first frame outside omics_magic, for warnings.warn's caller."""
-    frame_, level = sys._getframe(1), 1
-    while frame_.f_back is not None and frame_.f_globals.get("__name__", "").startswith(
-        "omics_magic"
-    ):
-        frame_, level = frame_.f_back, level + 1
-    return level

@@ -13,8 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..aws.accounts import AccountChoice
 from ..errors import SQLError
-from ..regions import resolve_regions, validate_identifier
+from ..regions import resolve_regions, validate_identifier, validate_region
+from .check import parse_one_statement
+from .plan import SINGULAR, STORE_RESOURCES
+from .pushdown import conjuncts
 
 if TYPE_CHECKING:
     import boto3
@@ -23,8 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DeletePlan", "plan_delete", "run_delete"]
 
-RESOURCES = ("sequence_store", "sequence_stores")
-FORM = "DELETE FROM aws.omics.sequence_store WHERE data__Identifier = '<id>' [AND region = '<r>']"
+FORM = f"DELETE FROM {SINGULAR} WHERE data__Identifier = '<id>' [AND region = '<r>']"
 HINT = (
     f"only `{FORM}` deletes from SQL; to delete several stores, select them into a frame "
     "and call df.omics.delete()"
@@ -68,7 +71,7 @@ def plan_delete(statement: str | exp.Expr) -> DeletePlan:
     """
     from sqlglot import exp
 
-    tree = _parse(statement) if isinstance(statement, str) else statement
+    tree = parse_one_statement(statement) if isinstance(statement, str) else statement
     if not isinstance(tree, exp.Delete):
         raise _refuse(f"expected a DELETE statement, got {tree.key.upper()}")
     extra = [key for key, value in tree.args.items() if key not in ("this", "where") and value]
@@ -82,7 +85,7 @@ def plan_delete(statement: str | exp.Expr) -> DeletePlan:
         raise _refuse("a DELETE needs WHERE data__Identifier = '<id>'")
     qualifiers = {"", table.name.lower(), table.alias_or_name.lower()}
     found: dict[str, str] = {}
-    for predicate in _conjuncts(where.this):
+    for predicate in conjuncts(where.this):
         column, value = _equality(predicate, qualifiers)
         if column in found:
             raise _refuse(f"{column} is given twice")
@@ -92,7 +95,7 @@ def plan_delete(statement: str | exp.Expr) -> DeletePlan:
     region = found.get("region")
     return DeletePlan(
         validate_identifier(found["data__identifier"]),
-        None if region is None else resolve_regions([region])[0],
+        None if region is None else validate_region(region, exact=True),
     )
 
 
@@ -103,12 +106,13 @@ def run_delete(
     regions: str | Iterable[str] | None = None,
     dry_run: bool = False,
     session: boto3.Session | None = None,
+    accounts: AccountChoice | None = None,
 ) -> pd.DataFrame:
     """Run a DELETE statement through :func:`~omics_magic.delete_sequence_store`.
 
     ``regions`` is where to look when the statement names no region (the
-    magic's ``--region``/config; None means the configured default). Returns the
-    delete's report frame.
+    magic's ``--region``/config; None means the configured default); ``accounts``
+    the profiles and roles whose accounts to search. Returns the delete's report frame.
     """
     from ..delete.protocol import delete_sequence_store
 
@@ -117,36 +121,22 @@ def run_delete(
         scope = resolve_regions(regions)
     else:
         scope = (plan.region,)
+    chosen = accounts or AccountChoice()
     return delete_sequence_store(
-        plan.identifier, scope, confirm=confirm, dry_run=dry_run, session=session
+        plan.identifier,
+        scope,
+        confirm=confirm,
+        dry_run=dry_run,
+        session=session,
+        profiles=chosen.profiles,
+        role_arns=chosen.role_arns,
+        role_external_id=chosen.role_external_id,
+        role_session_name=chosen.role_session_name,
     )
 
 
-def _parse(sql: str) -> exp.Expr:
-    import sqlglot
-    from sqlglot.errors import ParseError
-
-    try:
-        statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
-    except ParseError as err:
-        raise SQLError(f"can't parse the SQL: {err}") from None
-    if len(statements) != 1:
-        raise SQLError(f"expected one statement, got {len(statements)}")
-    return statements[0]
-
-
 def _is_resource(table: exp.Table) -> bool:
-    parts = [table.catalog.lower(), table.db.lower(), table.name.lower()]
-    return parts[:2] == ["aws", "omics"] and parts[2] in RESOURCES
-
-
-def _conjuncts(node: exp.Expr) -> list[exp.Expr]:
-    from sqlglot import exp
-
-    node = node.unnest()
-    if isinstance(node, exp.And):
-        return _conjuncts(node.this) + _conjuncts(node.expression)
-    return [node]
+    return ".".join(p.name for p in table.parts).lower() in STORE_RESOURCES
 
 
 def _equality(node: exp.Expr, qualifiers: set[str]) -> tuple[str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from ..columns import EXTRA_COLUMNS
 from ..errors import OmicsMagicError, SQLError, UnknownColumnError
 from .plan import SelectPlan, valid_columns_hint
 
@@ -25,12 +24,13 @@ def translate_duckdb_error(err: Exception, plan: SelectPlan) -> OmicsMagicError:
         name = missing.group(1) or missing.group(2)
         line_col = plan.positions.get(name.lower())
         where = f" (line {line_col[0]}, column {line_col[1]})" if line_col else ""
-        if name.lower() in EXTRA_COLUMNS:
+        kinds = [ref.kind for ref in plan.refs] or ["sequence_stores"]
+        if any(name.lower() in ref.definition.extra_columns for ref in plan.refs):
             return UnknownColumnError(
                 f"column {name!r}{where} is an extra field: name it in the SELECT that reads "
                 "aws.omics.* (SELECT * gives only the nine documented columns)"
             )
-        return UnknownColumnError(f"unknown column {name!r}{where}; {valid_columns_hint()}")
+        return UnknownColumnError(f"unknown column {name!r}{where}; {valid_columns_hint(kinds)}")
     if isinstance(err, duckdb.PermissionException):
         return SQLError(
             f"not allowed: {first}; queries can't read or write files, reach the network "

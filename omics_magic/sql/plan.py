@@ -2,8 +2,12 @@
 
 sqlglot (dialect ``duckdb``) parses the statement; nothing here evaluates SQL.
 A SELECT becomes a :class:`SelectPlan`: one :class:`ResourceRef` per reference
-to ``aws.omics.sequence_store(s)`` with what its own WHERE pushes down, the
-columns to fetch, and the SQL DuckDB runs. A DELETE becomes a
+to a resource (``aws.omics.sequence_store(s)``, ``aws.omics.read_set(s)``:
+every table of :data:`omics_magic.resources.RESOURCES`) with what its own
+WHERE pushes down, the columns to fetch, and the SQL DuckDB runs. A read-sets
+reference joined to a stores reference on ``sequence_store_id`` gets a
+:class:`~.joins.ParentFilter`: its read sets are listed only for the stores
+that pass the stores side's own conditions (:mod:`.joins`). A DELETE becomes a
 :class:`DeleteStatement`, which the delete helper validates and runs. Every
 check here runs before any AWS call, and each failure is one line saying what
 is wrong and how to fix it.
@@ -15,12 +19,15 @@ exactly DuckDB's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from ..columns import DEFAULT_COLUMNS, EXTRA_COLUMNS, resolve_columns
 from ..errors import SQLError
+from ..resources import RESOURCES as DEFINITIONS
+from ..resources import SEQUENCE_STORES, Resource
 from .check import check_tree, parse_one_statement, position
+from .joins import ParentFilter, parent_filter
 from .pushdown import (
     PSEUDO_IDENTIFIER,
     Pushdown,
@@ -35,18 +42,38 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RESOURCES",
+    "STORE_RESOURCES",
     "DeleteStatement",
     "ResourceRef",
     "SelectPlan",
     "plan_statement",
 ]
 
-SINGULAR = "aws.omics.sequence_store"
-PLURAL = "aws.omics.sequence_stores"
-RESOURCES: dict[str, str] = {
-    SINGULAR: "one sequence store, by WHERE data__Identifier = '<id>'",
-    PLURAL: "every sequence store in the regions queried",
-}
+SINGULAR = SEQUENCE_STORES.sql_singular
+PLURAL = SEQUENCE_STORES.sql_name
+#: The sequence store tables (the one DELETE form deletes from these).
+STORE_RESOURCES = (SINGULAR, PLURAL)
+
+
+def _tables() -> dict[str, tuple[Resource, bool]]:
+    """SQL table name -> (its resource, whether it is the one-row table)."""
+    found: dict[str, tuple[Resource, bool]] = {}
+    for resource in DEFINITIONS.values():
+        found[resource.sql_singular] = (resource, True)
+        found[resource.sql_name] = (resource, False)
+    return found
+
+
+def _describe(resource: Resource, singular: bool) -> str:
+    if not singular:
+        where = "" if resource.parent is None else " of every sequence store"
+        return f"every {resource.noun}{where} in the regions queried"
+    parent = "" if resource.parent is None else f"{resource.parent.key} = '<id>' AND "
+    return f"one {resource.noun}, by WHERE {parent}data__Identifier = '<id>'"
+
+
+TABLES = _tables()
+RESOURCES: dict[str, str] = {name: _describe(*found) for name, found in TABLES.items()}
 _RELATION = "__omics_ref_{}"
 
 
@@ -57,7 +84,7 @@ class ResourceRef:
     Attributes
     ----------
     resource
-        ``aws.omics.sequence_store`` or ``aws.omics.sequence_stores``.
+        The SQL table (``aws.omics.sequence_stores``, ``aws.omics.read_set``...).
     relation
         The name DuckDB reads the fetched rows under. References with the same
         pushdown share one relation (and one fetch).
@@ -71,6 +98,16 @@ class ResourceRef:
         Accounts pushed down by ``account_id =``/``IN``; None means every account queried.
     no_rows
         True when the pushed-down conjuncts contradict each other: nothing to fetch.
+    kind
+        The resource's name (``sequence_stores``, ``read_sets``).
+    columns, placeholders
+        What this relation fetches, and its EXCLUDE-only columns (NULLs).
+    parents
+        Parent IDs pushed down (read sets: the stores to list); None means all.
+    filters
+        The list call's filter, as (key, value) pairs.
+    parent_filter
+        Read sets joined to stores: list only the stores the join lets through.
     """
 
     resource: str
@@ -80,6 +117,17 @@ class ResourceRef:
     name: str | None = None
     account_ids: tuple[str, ...] | None = None
     no_rows: bool = False
+    kind: str = "sequence_stores"
+    columns: tuple[str, ...] = ()
+    placeholders: tuple[str, ...] = ()
+    parents: tuple[str, ...] | None = None
+    filters: tuple[tuple[str, object], ...] = ()
+    parent_filter: ParentFilter | None = None
+
+    @property
+    def definition(self) -> Resource:
+        """The resource's declaration."""
+        return DEFINITIONS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -95,10 +143,12 @@ class SelectPlan:
     refs
         One entry per resource reference, in text order.
     columns
-        The columns to fetch (canonical order), shared by every relation.
+        The columns to fetch (canonical order) of the first reference's
+        resource; each reference's own are :attr:`ResourceRef.columns`.
     placeholders
         Columns named only in a star's EXCLUDE list: not fetched, but present
-        (as NULLs) so that DuckDB finds what the EXCLUDE names.
+        (as NULLs) so that DuckDB finds what the EXCLUDE names (the first
+        reference's resource; each reference has its own).
     """
 
     sql: str
@@ -168,50 +218,104 @@ def _resource(table: exp.Table) -> str:
 def _plan_select(sql: str, tree: exp.Expr, tables: list[exp.Table]) -> SelectPlan:
     from sqlglot import exp
 
-    columns, placeholders = referenced_columns(tree, tables)
+    kinds: dict[str, list[exp.Table]] = {}
+    for table in tables:
+        kinds.setdefault(TABLES[_resource(table)][0].name, []).append(table)
+    wanted = {
+        kind: referenced_columns(tree, kind_tables, DEFINITIONS[kind])
+        for kind, kind_tables in kinds.items()
+    }
     relations: dict[tuple[object, ...], str] = {}
     refs: list[ResourceRef] = []
     edits: list[tuple[int, int, str]] = []
-    for table in tables:
-        resource = _resource(table)
-        pushed: Pushdown = table_pushdown(table)
-        if resource == SINGULAR and pushed.identifiers is None:
-            line, col = position(sql, table.parts[0])
-            raise SQLError(
-                f"{SINGULAR} (line {line}, column {col}) needs WHERE data__Identifier = "
-                "'<id>' (or IN (...)) as a top-level AND condition; to read every store "
-                f"use {PLURAL}"
-            )
-        key = (pushed.regions, pushed.identifiers, pushed.name, pushed.account_ids, pushed.no_rows)
-        relation = relations.setdefault(key, _RELATION.format(len(relations)))
-        refs.append(
-            ResourceRef(
-                resource,
-                relation,
-                regions=pushed.regions,
-                identifiers=pushed.identifiers,
-                name=pushed.name,
-                account_ids=pushed.account_ids,
-                no_rows=pushed.no_rows,
-            )
+    by_table: dict[int, ResourceRef] = {}
+    # Stores first: a read-sets reference's join filter names the stores' relation.
+    for table in sorted(tables, key=lambda t: TABLES[_resource(t)][0].parent is not None):
+        definition, singular = TABLES[_resource(table)]
+        pushed: Pushdown = table_pushdown(table, definition)
+        _check_singular(sql, table, definition, singular, pushed)
+        joined = None
+        if definition.parent is not None and not singular and pushed.parents is None:
+            joined = parent_filter(table, tables, by_table, TABLES)
+        columns, placeholders = wanted[definition.name]
+        key = (
+            definition.name,
+            pushed.regions,
+            pushed.identifiers,
+            pushed.name,
+            pushed.account_ids,
+            pushed.no_rows,
+            pushed.parents,
+            pushed.filters,
+            joined,
         )
+        relation = relations.setdefault(key, _RELATION.format(len(relations)))
+        ref = ResourceRef(
+            _resource(table),
+            relation,
+            regions=pushed.regions,
+            identifiers=pushed.identifiers,
+            name=pushed.name,
+            account_ids=pushed.account_ids,
+            no_rows=pushed.no_rows,
+            kind=definition.name,
+            columns=columns,
+            placeholders=placeholders,
+            parents=pushed.parents,
+            filters=pushed.filters,
+            parent_filter=joined,
+        )
+        by_table[id(table)] = ref
         edits.append(_replace_table(sql, table, relation))
+    if any(ref.parent_filter is not None for ref in by_table.values()):
+        # The join filter reads the stores' region and ID: fetch them (no call needed).
+        for key_, ref in by_table.items():
+            if ref.kind == SEQUENCE_STORES.name:
+                keys = ("region", "sequence_store_id")
+                columns = SEQUENCE_STORES.resolve_columns([*ref.columns, *keys])
+                by_table[key_] = replace(ref, columns=columns)
+    refs = [by_table[id(table)] for table in tables]  # text order
 
     unaliased = {_resource(t): t for t in tables if not t.alias}
     for column in tree.find_all(exp.Column):
-        edits.extend(_column_edits(sql, column, unaliased))
+        edits.extend(_column_edits(sql, column, unaliased, tables))
     # Every extra the relations hold, placeholders too, stays out of `*`.
-    extras = [c for c in resolve_columns([*columns, *placeholders]) if c in EXTRA_COLUMNS]
-    if extras:
+    extras = {
+        kind: [c for c in (*cols, *holders) if c in DEFINITIONS[kind].extra_columns]
+        for kind, (cols, holders) in wanted.items()
+    }
+    if any(extras.values()):
         for star in tree.find_all(exp.Star):
             edits.extend(_star_edits(sql, star, tables, extras))
+    first = wanted[refs[0].kind] if refs else referenced_columns(tree, [], SEQUENCE_STORES)
     return SelectPlan(
         sql=sql,
         duckdb_sql=_apply(sql, edits),
         refs=tuple(refs),
-        columns=columns,
-        placeholders=placeholders,
+        columns=first[0],
+        placeholders=first[1],
         positions=_positions(sql, tree),
+    )
+
+
+def _check_singular(
+    sql: str, table: exp.Table, definition: Resource, singular: bool, pushed: Pushdown
+) -> None:
+    """A one-row table needs its identifier (and its parent's) as top-level AND conditions."""
+    if not singular:
+        return
+    needs = []
+    if definition.parent is not None and pushed.parents is None:
+        needs.append(f"{definition.parent.key} = '<id>'")
+    if pushed.identifiers is None:
+        needs.append("data__Identifier = '<id>'")
+    if not needs:
+        return
+    line, col = position(sql, table.parts[0])
+    raise SQLError(
+        f"{definition.sql_singular} (line {line}, column {col}) needs WHERE "
+        f"{' AND '.join(needs)} (or IN (...)) as a top-level AND condition; to read every "
+        f"{definition.noun} use {definition.sql_name}"
     )
 
 
@@ -229,7 +333,7 @@ def _replace_table(sql: str, table: exp.Table, relation: str) -> tuple[int, int,
 
 
 def _column_edits(
-    sql: str, column: exp.Column, unaliased: dict[str, exp.Table]
+    sql: str, column: exp.Column, unaliased: dict[str, exp.Table], tables: list[exp.Table]
 ) -> list[tuple[int, int, str]]:
     from sqlglot import exp
 
@@ -243,18 +347,34 @@ def _column_edits(
         edits.append((_span(parts[0])[0], _span(parts[2])[1], sql[slice(*_span(parts[2]))]))
     if column.name.lower() == PSEUDO_IDENTIFIER:
         start, end = _span(column.this)
-        text = "sequence_store_id"
+        text = _identifier_of(sql, column, tables)
         if isinstance(column.parent, exp.Select) and column.arg_key == "expressions":
             text += f" AS {sql[start:end]}"  # keep the name the query gave the column
         edits.append((start, end, text))
     return edits
 
 
+def _identifier_of(sql: str, column: exp.Column, tables: list[exp.Table]) -> str:
+    """The column ``data__Identifier`` stands for: its table's identifier column."""
+    qualifier = column.table.lower()
+    found = [t for t in tables if qualifier and reference_name(t) == qualifier]
+    kinds = {TABLES[_resource(t)][0].identifier for t in (found or tables)}
+    if len(kinds) == 1:
+        return kinds.pop()
+    line, col = position(sql, column.this)
+    raise SQLError(
+        f"data__Identifier (line {line}, column {col}) could be a store's or a read set's: "
+        "qualify it with its table's name or alias (s.data__Identifier)"
+    )
+
+
 def _star_edits(
-    sql: str, star: exp.Star, tables: list[exp.Table], extras: list[str]
+    sql: str, star: exp.Star, tables: list[exp.Table], extras_of: dict[str, list[str]]
 ) -> list[tuple[int, int, str]]:
-    """Keep ``*`` to the nine documented columns when extras were fetched by name."""
+    """Keep ``*`` to each resource's documented columns when extras were fetched by name."""
     from sqlglot import exp
+
+    extras = sorted({e for found in extras_of.values() for e in found})
 
     holder: exp.Expression = star
     qualifier = None
@@ -265,10 +385,14 @@ def _star_edits(
     if not isinstance(select, exp.Select) or holder not in select.expressions:
         return []
     direct = [t for t in tables if t.parent and t.parent.parent is select]
+
+    def extras_for(table: exp.Table) -> list[str]:
+        return extras_of.get(TABLES[_resource(table)][0].name, [])
+
     if qualifier is not None:
-        names = [e for e in extras if any(reference_name(t) == qualifier for t in direct)]
+        names = [e for t in direct if reference_name(t) == qualifier for e in extras_for(t)]
     else:
-        names = [f"{reference_name(t)}.{e}" for t in direct for e in extras]
+        names = [f"{reference_name(t)}.{e}" for t in direct for e in extras_for(t)]
     existing = {item.name.lower() for item in star_excludes(star)}
     names = [n for n in names if n.rsplit(".", 1)[-1] not in existing]
     if not names:
@@ -313,9 +437,14 @@ def _positions(sql: str, tree: exp.Expr) -> dict[str, tuple[int, int]]:
     return found
 
 
-def valid_columns_hint() -> str:
-    """The one-line list of columns, for unknown-column messages."""
-    return (
-        f"valid columns are: {', '.join(DEFAULT_COLUMNS)}; extra fields (only when named): "
-        f"{', '.join(EXTRA_COLUMNS)}; and data__Identifier in WHERE"
-    )
+def valid_columns_hint(kinds: Iterable[str] = ("sequence_stores",)) -> str:
+    """The one-line list of columns of the query's resources, for unknown-column messages."""
+    parts = []
+    for kind in dict.fromkeys(kinds):
+        definition = DEFINITIONS[kind]
+        of = "" if len(set(kinds)) == 1 else f" of {definition.sql_name}"
+        parts.append(
+            f"valid columns{of} are: {', '.join(definition.default_columns)}; extra fields "
+            f"(only when named): {', '.join(definition.extra_columns)}"
+        )
+    return "; ".join(parts) + "; and data__Identifier in WHERE"

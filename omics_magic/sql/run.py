@@ -13,11 +13,10 @@ from __future__ import annotations
 import dataclasses
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..aws.accounts import AccountChoice
-from ..columns import arrow_schema, frame, resolve_columns
 from ..errors import (
     FetchError,
     RegionFailureWarning,
@@ -27,9 +26,10 @@ from ..failures import Failure, failure_note, failures_in, set_failures
 from ..fetch.accounts import NOTES_ATTR
 from ..fetch.options import FetchOptions
 from ..regions import resolve_regions
+from ..resources import RESOURCES
 from .convert import check_result_types, result_table, to_pandas
 from .failures import translate_duckdb_error
-from .plan import DeleteStatement, SelectPlan, plan_statement
+from .plan import DeleteStatement, ResourceRef, SelectPlan, plan_statement
 from .sandbox import sandbox_connection
 from .templates import render_template
 
@@ -50,6 +50,12 @@ class FetchRequest:
     identifiers: tuple[str, ...] | None = None
     name: str | None = None
     account_ids: tuple[str, ...] | None = None
+    #: The resource's name (``sequence_stores``, ``read_sets``).
+    resource: str = "sequence_stores"
+    #: The list call's filter, as (key, value) pairs.
+    filters: tuple[tuple[str, object], ...] = ()
+    #: The parent IDs to read in every region, or (region, IDs) pairs; None: list them.
+    parents: tuple[str, ...] | tuple[tuple[str, tuple[str, ...]], ...] | None = None
 
 
 def run_query(
@@ -130,7 +136,9 @@ def run_query(
     accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     plan = plan_statement(render_template(sql, namespace))
     if isinstance(plan, DeleteStatement):
-        return run_delete(plan, confirm=confirm, regions=regions, session=session)
+        return run_delete(
+            plan, confirm=confirm, regions=regions, session=session, accounts=accounts
+        )
     if confirm is not None:
         raise SQLError("a confirmation only applies to DELETE statements; drop --confirm")
     configured = resolve_regions(regions)
@@ -159,6 +167,9 @@ def run_query(
             name=request.name,
             session=session,
             options=options,
+            resource=RESOURCES[request.resource],
+            filters=dict(request.filters),
+            parents=_parents_argument(request.parents),
             accounts=accounts,
             account_ids=request.account_ids,
         )
@@ -176,6 +187,7 @@ def run_delete(
     confirm: str | None,
     regions: str | Iterable[str] | None = None,
     session: boto3.Session | None = None,
+    accounts: AccountChoice | None = None,
 ) -> pd.DataFrame:
     """Hand a DELETE to :func:`omics_magic.sql.delete.run_delete`.
 
@@ -186,7 +198,7 @@ def run_delete(
     from .delete import run_delete as run_delete_statement
 
     result: pd.DataFrame = run_delete_statement(
-        statement.tree, confirm=confirm, regions=regions, session=session
+        statement.tree, confirm=confirm, regions=regions, session=session, accounts=accounts
     )
     return result
 
@@ -202,52 +214,36 @@ def execute_plan(
 
     ``fetch`` is called once per distinct pushdown, never for one that can
     match no row, and only after the SQL has bound against empty relations.
-    Several relations are fetched at once, from worker threads.
+    Several relations are fetched at once, from worker threads. A relation
+    with a join filter (read sets joined to stores) is fetched after the
+    stores' relation, for the stores that pass it only.
     """
     import duckdb
-    import pandas as pd
 
     from ..fetch.engine import ACCOUNTS_ATTR, REGIONS_ATTR
 
-    names = resolve_columns([*plan.columns, *plan.placeholders])
     connection = sandbox_connection()
     try:
-        for relation in plan.relations:
-            connection.register(relation, _arrow(frame([], names), names))
+        for relation, ref in plan.relations.items():
+            names = _names(ref)
+            connection.register(relation, _arrow(ref, ref.definition.frame([], names), names))
         try:
             bound = connection.sql(plan.duckdb_sql)  # binds (and checks) without running
         except duckdb.Error as err:
             raise translate_duckdb_error(err, plan) from None
         check_result_types(bound)
 
-        requests = {
-            relation: FetchRequest(
-                regions=ref.regions if ref.regions is not None else tuple(default_regions),
-                columns=plan.columns,
-                identifiers=ref.identifiers,
-                name=ref.name,
-                account_ids=ref.account_ids,
-            )
-            for relation, ref in plan.relations.items()
-            if not ref.no_rows
-        }
-        errors: list[Failure] = []
-        notes: dict[str, None] = {}
-        asked: dict[str, None] = {}  # the regions the fetches asked, in order
-        accounts: dict[tuple[tuple[str, Any], ...] | None, None] = {}  # and the accounts
-        fetched_all = _fetch_all(fetch, list(requests.values()))
-        for relation, fetched in zip(requests, fetched_all, strict=True):
-            errors.extend(failures_in(fetched))
-            notes.update(dict.fromkeys(fetched.attrs.get(NOTES_ATTR) or []))
-            asked.update(dict.fromkeys(fetched.attrs.get(REGIONS_ATTR) or []))
-            for account in fetched.attrs.get(ACCOUNTS_ATTR, [None]):
-                accounts.setdefault(None if account is None else tuple(account.items()))
-            if plan.placeholders:
-                nulls = frame([{}] * len(fetched), plan.placeholders).set_axis(fetched.index)
-                fetched = pd.concat([fetched, nulls], axis=1)
-            connection.unregister(relation)
-            connection.register(relation, _arrow(fetched, names))
-        errors = _unique(errors)
+        wanted = {r: ref for r, ref in plan.relations.items() if not ref.no_rows}
+        first = {r: ref for r, ref in wanted.items() if ref.parent_filter is None}
+        seen = _Seen()
+        _fetch_into(connection, first, fetch, default_regions, seen)
+        joined = {}
+        for relation, ref in wanted.items():
+            if ref.parent_filter is not None:
+                stores = _parent_stores(connection, ref)
+                joined[relation] = replace(ref, parents=None, parent_filter=None), stores
+        _fetch_into(connection, joined, fetch, default_regions, seen)
+        errors = _unique(seen.errors)
         if strict and errors:
             raise FetchError(failure_note(errors, detail=True, then=None, audience=None), errors)
         try:
@@ -258,24 +254,126 @@ def execute_plan(
         connection.close()
     result = to_pandas(table)
     set_failures(result, errors)
-    result.attrs[REGIONS_ATTR] = list(asked)
-    if accounts and None not in accounts:  # several accounts were asked: say which
-        result.attrs[ACCOUNTS_ATTR] = [dict(account) for account in accounts if account]
-    _carry_freshness(result, fetched_all)
-    if notes:
-        result.attrs[NOTES_ATTR] = list(notes)
+    result.attrs[REGIONS_ATTR] = list(seen.asked)
+    if seen.accounts and None not in seen.accounts:  # several accounts were asked: say which
+        result.attrs[ACCOUNTS_ATTR] = [dict(account) for account in seen.accounts if account]
+    seen.stamp_freshness(result)
+    if seen.notes:
+        result.attrs[NOTES_ATTR] = list(seen.notes)
     return result
 
 
-def _carry_freshness(result: pd.DataFrame, fetched: Sequence[pd.DataFrame]) -> None:
-    """The result is as old as the oldest data it was computed from."""
+@dataclass
+class _Seen:
+    """What the fetches of one query reported: failures, notes, regions and accounts asked."""
+
+    errors: list[Failure] = field(default_factory=list)
+    notes: dict[str, None] = field(default_factory=dict)
+    asked: dict[str, None] = field(default_factory=dict)  # the regions asked, in order
+    accounts: dict[tuple[tuple[str, Any], ...] | None, None] = field(default_factory=dict)
+    fetched_at: list[pd.Timestamp] = field(default_factory=list)
+    cached: bool = False
+
+    def add(self, fetched: pd.DataFrame) -> None:
+        from ..fetch.engine import ACCOUNTS_ATTR, CACHED_ATTR, FETCHED_AT_ATTR, REGIONS_ATTR
+
+        self.errors.extend(failures_in(fetched))
+        if FETCHED_AT_ATTR in fetched.attrs:
+            self.fetched_at.append(fetched.attrs[FETCHED_AT_ATTR])
+        self.cached = self.cached or bool(fetched.attrs.get(CACHED_ATTR))
+        self.notes.update(dict.fromkeys(fetched.attrs.get(NOTES_ATTR) or []))
+        self.asked.update(dict.fromkeys(fetched.attrs.get(REGIONS_ATTR) or []))
+        for account in fetched.attrs.get(ACCOUNTS_ATTR, [None]):
+            self.accounts.setdefault(None if account is None else tuple(account.items()))
+
+    def stamp_freshness(self, result: pd.DataFrame) -> None:
+        """The result is as old as the oldest data it was computed from."""
+        import pandas as pd
+
+        from ..fetch.engine import CACHED_ATTR, FETCHED_AT_ATTR
+
+        oldest = min(self.fetched_at) if self.fetched_at else pd.Timestamp.now(tz="UTC")
+        result.attrs[FETCHED_AT_ATTR] = oldest
+        result.attrs[CACHED_ATTR] = self.cached
+
+
+def _names(ref: ResourceRef) -> tuple[str, ...]:
+    return ref.definition.resolve_columns([*ref.columns, *ref.placeholders])
+
+
+def _request(
+    ref: ResourceRef,
+    default_regions: Sequence[str],
+    stores: dict[str, tuple[str, ...]] | None = None,
+) -> FetchRequest:
+    regions = ref.regions if ref.regions is not None else tuple(default_regions)
+    parents: Any = ref.parents
+    if stores is not None:  # the join's stores: only their regions, only them
+        regions = tuple(r for r in regions if stores.get(r))
+        parents = tuple((r, stores[r]) for r in regions)
+    return FetchRequest(
+        regions=regions,
+        columns=ref.columns,
+        identifiers=ref.identifiers,
+        name=ref.name,
+        account_ids=ref.account_ids,
+        resource=ref.kind,
+        filters=ref.filters,
+        parents=parents,
+    )
+
+
+def _fetch_into(
+    connection: Any,
+    relations: Mapping[str, Any],
+    fetch: Callable[[FetchRequest], pd.DataFrame],
+    default_regions: Sequence[str],
+    seen: _Seen,
+) -> None:
+    """Fetch ``relations`` (relation -> ref, or (ref, stores)) at once and register them."""
     import pandas as pd
 
-    from ..fetch.engine import CACHED_ATTR, FETCHED_AT_ATTR
+    refs, requests = {}, {}
+    for relation, value in relations.items():
+        ref, stores = value if isinstance(value, tuple) else (value, None)
+        request = _request(ref, default_regions, stores)
+        refs[relation] = ref
+        if request.regions:
+            requests[relation] = request
+    fetched_all = _fetch_all(fetch, list(requests.values()))
+    for relation, fetched in zip(requests, fetched_all, strict=True):
+        ref = refs[relation]
+        seen.add(fetched)
+        if ref.placeholders:
+            nulls = ref.definition.frame([{}] * len(fetched), ref.placeholders)
+            fetched = pd.concat([fetched, nulls.set_axis(fetched.index)], axis=1)
+        names = _names(ref)
+        connection.unregister(relation)
+        connection.register(relation, _arrow(ref, fetched, names))
 
-    times = [f.attrs[FETCHED_AT_ATTR] for f in fetched if FETCHED_AT_ATTR in f.attrs]
-    result.attrs[FETCHED_AT_ATTR] = min(times) if times else pd.Timestamp.now(tz="UTC")
-    result.attrs[CACHED_ATTR] = any(f.attrs.get(CACHED_ATTR) for f in fetched)
+
+def _parent_stores(connection: Any, ref: ResourceRef) -> dict[str, tuple[str, ...]]:
+    """Region -> the stores (fetched already) that pass the join's conditions on them."""
+    import duckdb
+
+    assert ref.parent_filter is not None
+    try:
+        rows = connection.sql(ref.parent_filter.sql()).fetchall()
+    except duckdb.Error:
+        # A condition DuckDB reads differently on its own: every fetched store, then.
+        rows = connection.sql(replace(ref.parent_filter, conditions=()).sql()).fetchall()
+    stores: dict[str, list[str]] = {}
+    for region, store in rows:
+        if region is not None and store is not None:
+            stores.setdefault(region, []).append(store)
+    return {region: tuple(sorted(ids)) for region, ids in stores.items()}
+
+
+def _parents_argument(parents: Any) -> Any:
+    """FetchRequest.parents as fetch_frame takes it (pairs -> region -> IDs)."""
+    if parents and isinstance(parents[0], tuple):
+        return dict(parents)
+    return parents
 
 
 def _fetch_all(
@@ -290,12 +388,13 @@ def _fetch_all(
         return list(pool.map(fetch, requests))
 
 
-def _arrow(df: pd.DataFrame, names: Sequence[str]) -> pa.Table:
+def _arrow(ref: ResourceRef, df: pd.DataFrame, names: Sequence[str]) -> pa.Table:
     import pyarrow as pa
 
     selected = df[list(names)]
     selected.attrs = {}  # pyarrow would put them in the schema's metadata, as JSON
-    return pa.Table.from_pandas(selected, schema=arrow_schema(names), preserve_index=False)
+    schema = ref.definition.arrow_schema(names)
+    return pa.Table.from_pandas(selected, schema=schema, preserve_index=False)
 
 
 def _unique(errors: list[Failure]) -> list[Failure]:
@@ -303,5 +402,6 @@ def _unique(errors: list[Failure]) -> list[Failure]:
     region report its failure once, with the first relation's message."""
     seen: dict[tuple[object, ...], Failure] = {}
     for e in errors:
-        seen.setdefault((e.region, e.kind, e.code, e.account_id, e.via, e.resource), e)
+        key = (e.region, e.kind, e.code, e.account_id, e.via, e.resource, e.sequence_store_id)
+        seen.setdefault(key, e)
     return list(seen.values())

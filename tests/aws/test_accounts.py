@@ -162,3 +162,16 @@ def test_a_profile_without_credentials_fails_alone(
     [failure] = reached.failures
     assert (failure.region, failure.via, failure.kind) == (ALL_REGIONS, "empty", "denied")
     assert "no AWS credentials found" in failure.message
+
+
+def test_a_session_per_profile_is_kept_for_many_accounts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from omics_magic.aws.clients import resolve_session
+
+    names = {f"lab{i}": (f"AKIALAB{i:013d}", "s") for i in range(12)}
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(write_config(tmp_path / "config", names)))
+    first = [resolve_session(profile=name) for name in names]
+    # Reused, so are their clients and connection pools, fetch after fetch.
+    again = [resolve_session(profile=name) for name in names]
+    assert all(a is b for a, b in zip(first, again, strict=True))

@@ -12,6 +12,7 @@ from omics_magic.aws import pacing
 from omics_magic.aws.clients import DEFAULT_MAX_ATTEMPTS, omics_client, resolve_session
 from omics_magic.aws.pacing import (
     DEFAULT_RATE,
+    DEFAULT_RATES,
     Pacer,
     Ticket,
     paced,
@@ -52,6 +53,41 @@ def test_default_pacing_learns_the_burst_with_one_throttle_then_none(
 
     assert len(again) == 30
     assert omics_fake.requests.count(**THROTTLED) == 0  # a later query: within what was learned
+
+
+def test_read_set_calls_are_paced_by_the_same_learning_pacer(omics_fake: OmicsBackend) -> None:
+    """ListReadSets is metered by its own bucket, learned as the stores' are."""
+    omics_fake.seed("us-east-1", stores_per_region=12, read_sets_per_store=1)
+    omics_fake.set_quotas("aws")  # 5 TPS, 5 banked, each operation its own bucket
+
+    df = omics_magic.read_sets("us-east-1", strict=True)
+
+    assert len(df) == 12
+    # Learning costs at most one throttle (retried); none if a slow machine let the
+    # bucket refill as fast as the probes went.
+    assert most_throttles_per_bucket(omics_fake) <= 1
+    pacer = pacing_of("us-east-1", "ListReadSets")
+    assert pacer is not pacing_of("us-east-1", "ListSequenceStores")
+    assert pacer.rate == pytest.approx(DEFAULT_RATES["ListReadSets"] * pacing.HEADROOM)
+    assert pacer.burst >= 4
+    omics_fake.requests.clear()
+    omics_magic.clear_cache()
+
+    again = omics_magic.read_sets("us-east-1", strict=True)
+
+    assert len(again) == 12 and omics_fake.requests.count("ListReadSets") == 12
+    assert omics_fake.requests.count(**THROTTLED) == 0  # within what was learned
+
+
+def test_the_default_rates_are_aws_documented_quotas() -> None:
+    from omics_magic.resources import RESOURCES
+    from omics_magic.testing.quotas import AWS_QUOTAS
+
+    made = {c.operation for r in RESOURCES.values() for c in r.operations}
+    assert made <= set(DEFAULT_RATES)  # every call a fetch makes has its quota
+    assert {op: AWS_QUOTAS[op] for op in DEFAULT_RATES} == dict(DEFAULT_RATES)
+    assert resolve_rate("auto", "DeleteSequenceStore") == 1.0
+    assert resolve_rate("auto", "ListReadSets") == resolve_rate("auto") == DEFAULT_RATE
 
 
 def test_concurrent_fetches_share_the_quota(omics_backend: OmicsBackend) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import sys
 from typing import Any
 
 import pytest
@@ -14,11 +12,8 @@ DELETE = "DeleteSequenceStore"
 
 
 @pytest.fixture
-def backend(omics_backend: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("OMICS_MAGIC_REGIONS", "us-east-1,eu-west-1")
-    monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # no prompt possible
-    return omics_backend
+def backend(configured_fake: Any) -> Any:
+    return configured_fake(["us-east-1", "eu-west-1"])
 
 
 def delete_sql(store: str, region: str | None = None, resource: str = "sequence_store") -> str:

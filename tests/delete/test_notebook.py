@@ -136,11 +136,7 @@ def test_a_frontend_with_stdin_gets_the_prompt(omics_server: Any) -> None:
             request = client.get_stdin_msg(timeout=60)
             prompts.append(request["content"]["prompt"])
             client.input(answer)
-            reply = client.get_shell_msg(timeout=60)
-            while reply["msg_type"] == "kernel_info_reply":
-                # On a busy machine wait_for_ready asks more than once: a late reply stays.
-                reply = client.get_shell_msg(timeout=60)
-            assert reply["parent_header"]["msg_id"] == msg_id
+            reply = _shell_reply(client, msg_id)
             assert reply["content"]["status"] == "ok"
             outputs.append(_stdout(client, msg_id))
     finally:
@@ -151,6 +147,19 @@ def test_a_frontend_with_stdin_gets_the_prompt(omics_server: Any) -> None:
     assert outputs == ["cancelled", "deleted"]
     assert [s["id"] for s in backend.stores("us-east-1")] == [kept]
     assert backend.requests.count(operation="DeleteSequenceStore") == 1
+
+
+def _shell_reply(client: Any, msg_id: str) -> dict[str, Any]:
+    """The shell reply to ``msg_id``; a late kernel_info_reply from start-up is skipped.
+
+    ``start_new_kernel`` waits for the kernel by repeating kernel_info requests, so on a
+    slow machine their extra replies can still be queued when the test's own reply comes.
+    """
+    while True:
+        reply: dict[str, Any] = client.get_shell_msg(timeout=60)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+        assert reply["msg_type"] == "kernel_info_reply", reply["msg_type"]
 
 
 def _stdout(client: Any, msg_id: str) -> str:

@@ -102,7 +102,7 @@ def test_one_account_failing_loses_no_other_accounts_rows(
 
 def test_expired_credentials_are_one_failure_for_the_account(estate: OmicsBackend) -> None:
     estate.expire_credentials(account_id=PROD)
-    with pytest.warns(omics_magic.RegionFailureWarning, match=r"\* \[prod\]"):
+    with pytest.warns(omics_magic.RegionFailureWarning, match=r"every region \[prod\]"):
         df = omics_magic.sequence_stores(REGIONS, profiles=["dev", "prod"], columns=COLUMNS)
     assert records(df) == expected(estate, [DEV], REGIONS)
     [failure] = failures_in(df)
@@ -165,3 +165,34 @@ def test_pacing_is_per_account_even_as_role_credentials_rotate(estate: OmicsBack
     assert len({r.access_key_id for r in answered}) > 1
     # Learning the bucket's burst costs at most one throttle per (account, region, operation).
     assert most_throttles_per_bucket(estate) <= 1
+
+
+def test_an_invalid_profile_fails_alone(estate: OmicsBackend) -> None:
+    import os
+
+    config = Path(os.environ["AWS_CONFIG_FILE"])
+    with config.open("a") as out:  # a role profile whose source profile doesn't exist
+        out.write(
+            "\n[profile broken]\nrole_arn = arn:aws:iam::777788889999:role/r\n"
+            "source_profile = nowhere\nregion = us-east-1\n"
+        )
+    with pytest.warns(omics_magic.RegionFailureWarning, match=r"\[broken\]"):
+        df = omics_magic.sequence_stores(REGIONS, profiles=["broken", "dev"], columns=COLUMNS)
+    assert records(df) == expected(estate, [DEV], REGIONS)
+    [failure] = failures_in(df)
+    assert (failure.region, failure.via) == ("*", "broken")
+    assert "nowhere" in failure.message
+
+
+def test_an_account_pushdown_on_the_default_credentials_asks_sts_once(
+    estate: OmicsBackend,
+) -> None:
+    import boto3
+
+    dev = boto3.Session(profile_name="dev")
+    sql = f"SELECT count(*) AS n FROM aws.omics.sequence_stores WHERE account_id = '{PROD}'"
+    assert omics_magic.run_query(sql, regions=REGIONS, session=dev)["n"].tolist() == [0]
+    assert estate.requests.count() == 0  # dev is not prod: no omics call at all
+    sql = sql.replace(PROD, DEV)
+    n = sum(len(estate.stores(r, account_id=DEV)) for r in REGIONS)
+    assert omics_magic.run_query(sql, regions=REGIONS, session=dev)["n"].tolist() == [n]

@@ -53,3 +53,17 @@ def test_refresh_through_a_role(estate: OmicsBackend) -> None:
     assert fresh["sequence_store_id"].tolist() == df["sequence_store_id"].tolist()
     assert failures_in(fresh) == []
     assert {r.account_id for r in estate.requests.records if r.operation} == {PROD}
+
+
+def test_a_query_result_refreshes_through_the_accounts_it_was_read_with(
+    estate: OmicsBackend,
+) -> None:
+    df = omics_magic.run_query(
+        "SELECT account_id, region, sequence_store_id, name FROM aws.omics.sequence_stores",
+        regions=REGIONS,
+        profiles=["dev", "prod"],
+    )
+    assert set(df["account_id"]) == {DEV, PROD}
+    fresh = df.omics.refresh()
+    assert failures_in(fresh) == []
+    assert fresh["sequence_store_id"].tolist() == df["sequence_store_id"].tolist()

@@ -354,13 +354,10 @@ CASES: dict[str, tuple[Callable[[Ctx], str], str, str]] = {
 
 
 @pytest.fixture
-def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> OmicsBackend:
-    monkeypatch.setenv("OMICS_MAGIC_REGIONS", "us-east-1,eu-west-2")
-    monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
-    omics_backend.seed(["us-east-1", "eu-west-2"], stores_per_region=2)
-    omics_backend.create_sequence_store("us-east-1", "known", store_id=ID)
-    omics_backend.requests.clear()
-    return omics_backend
+def backend(configured_fake: Callable[..., OmicsBackend]) -> OmicsBackend:
+    backend = configured_fake(["us-east-1", "eu-west-2"], stores_per_region=2)
+    backend.create_sequence_store("us-east-1", "known", store_id=ID)
+    return backend
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ listing is there with its values, and nothing else is.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from datetime import datetime, timedelta, timezone
@@ -16,9 +17,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from omics_magic.fetch import region as region_fetch
 from omics_magic.fetch.engine import fetch_frame
 from omics_magic.fetch.options import FetchOptions
+from omics_magic.internals import botocore_session
+from omics_magic.resources import SEQUENCE_STORES
 from omics_magic.testing import OmicsBackend, mock_omics
 from tests.reliability.support import new_session
 
@@ -77,14 +79,16 @@ def test_every_page_size_lists_each_lasting_store_once(
     # botocore parses the ISO timestamps with dateutil, ~0.3 ms each: with 100
     # listings of 1,000 stores that is most of the test. fromisoformat gives the
     # same aware datetimes, ten times faster.
-    parsers = session._session.get_component("response_parser_factory")
+    parsers = botocore_session(session).get_component("response_parser_factory")
     parsers.set_parser_defaults(timestamp_parser=datetime.fromisoformat)
     churn = Churn(backend, seed=1)
     session.events.register("after-call.omics.ListSequenceStores", churn)
 
     with mock_omics(backend):
         for page_size in PAGE_SIZES:
-            monkeypatch.setattr(region_fetch, "PAGE_SIZE", page_size)
+            # The page size is the definition's: list with a copy that asks for fewer.
+            listing = dataclasses.replace(SEQUENCE_STORES.list, page_size=page_size)
+            resource = dataclasses.replace(SEQUENCE_STORES, list=listing)
             before = {s["id"]: s for s in backend.stores(REGION)}
             churn.reset()
 
@@ -93,6 +97,7 @@ def test_every_page_size_lists_each_lasting_store_once(
                 columns=["sequence_store_id", "name", "creation_time"],
                 session=session,
                 options=FetchOptions(rate=None, strict=True),
+                resource=resource,
             )
 
             _check_listing(df, before, churn, page_size)

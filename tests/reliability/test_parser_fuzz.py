@@ -10,9 +10,8 @@ data (``SELECT 1``) doesn't either.
 
 from __future__ import annotations
 
-import io
 import os
-import sys
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -162,13 +161,10 @@ def _needs_data(sql: str) -> bool:
 
 
 @pytest.fixture
-def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> OmicsBackend:
-    monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
-    monkeypatch.setenv("OMICS_MAGIC_REGIONS", ",".join(REGIONS))
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # a DELETE can't prompt
-    omics_backend.seed(REGIONS, stores_per_region=2)
-    omics_backend.create_sequence_store("eu-west-2", "oncology", store_id=STORE_ID)
-    return omics_backend
+def backend(configured_fake: Callable[..., OmicsBackend]) -> OmicsBackend:
+    backend = configured_fake(REGIONS, stores_per_region=2)  # and a DELETE can't prompt
+    backend.create_sequence_store("eu-west-2", "oncology", store_id=STORE_ID)
+    return backend
 
 
 @pytest.fixture

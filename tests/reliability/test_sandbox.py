@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -127,12 +127,8 @@ def _check_untouched(paths: dict[str, Path], before: dict[str, object], message:
 
 
 @pytest.fixture
-def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> OmicsBackend:
-    monkeypatch.setenv("OMICS_MAGIC_REGIONS", "us-east-1")
-    monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
-    omics_backend.seed("us-east-1", stores_per_region=2)
-    omics_backend.requests.clear()
-    return omics_backend
+def backend(configured_fake: Callable[..., OmicsBackend]) -> OmicsBackend:
+    return configured_fake(["us-east-1"], stores_per_region=2)
 
 
 @pytest.mark.parametrize("statement", STATEMENTS + SETTINGS_READS)

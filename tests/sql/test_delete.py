@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import sys
 from typing import Any
 
 import pytest
@@ -20,11 +18,8 @@ ID = "1234567890"
 
 
 @pytest.fixture
-def backend(omics_backend: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("OMICS_MAGIC_REGIONS", "us-east-1,eu-west-1")
-    monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # no prompt possible
-    return omics_backend
+def backend(configured_fake: Any) -> Any:
+    return configured_fake(["us-east-1", "eu-west-1"])
 
 
 @pytest.mark.parametrize(
@@ -47,6 +42,11 @@ def backend(omics_backend: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
         (
             f"DELETE FROM aws.omics.sequence_stores s WHERE s.data__Identifier = '{ID}'",
             DeletePlan(ID),
+        ),
+        (
+            f"DELETE FROM aws.omics.sequence_store WHERE ((data__Identifier = '{ID}') "
+            "AND ((region = 'us-east-1')))",
+            DeletePlan(ID, "us-east-1"),
         ),
     ],
 )
@@ -110,6 +110,11 @@ def test_any_other_delete_is_refused_before_any_call(backend: Any, sql: str) -> 
         (
             f"DELETE FROM aws.omics.sequence_store WHERE data__Identifier = '{ID}' "
             "AND region = 'mars-1'",
+            UnknownRegionError,
+        ),
+        (  # as in a SELECT's pushdown: the literal must match the region column exactly
+            f"DELETE FROM aws.omics.sequence_store WHERE data__Identifier = '{ID}' "
+            "AND region = 'us-east-1 '",
             UnknownRegionError,
         ),
         ("DELETE FROM aws.omics.sequence_store WHERE", SQLError),
