@@ -20,7 +20,7 @@ from typing import Any
 import _harness
 
 LIST, GET, TAGS = "ListSequenceStores", "GetSequenceStore", "ListTagsForResource"
-QUOTA_OPERATIONS = (LIST, GET, TAGS)
+QUOTA_OPERATIONS = (LIST, GET, TAGS, "ListReadSets", "GetReadSetMetadata")
 #: socketserver listens with a backlog of 5: a client opening 100+ connections at
 #: once overflows it, and each dropped handshake stalls its connection for a
 #: second (SYN-ACK retransmit). Real endpoints have deep backlogs.
@@ -38,7 +38,8 @@ def serve(config: dict[str, Any]) -> None:
         fake_server._Server.request_queue_size, LISTEN_BACKLOG
     )
     backend = OmicsBackend()
-    backend.seed(config["regions"], config["stores"], random_seed=0)
+    read_sets = config.get("read_sets_per_store", 0)
+    backend.seed(config["regions"], config["stores"], random_seed=0, read_sets_per_store=read_sets)
     for account in config.get("accounts", []):  # more accounts, each its own stores
         backend.add_account(account, profile=f"acct-{account}")
         backend.seed(config["regions"], config["stores"], account_id=account, random_seed=0)
