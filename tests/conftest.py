@@ -130,6 +130,9 @@ def fake_aws_env(
     from omics_magic.fetch.cache import clear_cache
 
     clear_cache()  # and holds its own stores: nothing cached from another test's fake
+    from omics_magic.fetch.skipped import forget
+
+    forget()  # regions found not enabled in one test are asked again in the next
     yield
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -251,23 +252,27 @@ def test_the_cache_is_bounded() -> None:
 
 
 def test_the_magic_notes_the_cache_and_refresh_goes_to_aws(
-    ip: InteractiveShell, backend: OmicsBackend, capsys: pytest.CaptureFixture[str]
+    ip: InteractiveShell, backend: OmicsBackend
 ) -> None:
+    from tests.magic_support import displayed
+
+    def notes(line: str) -> str:
+        with displayed(ip) as outputs:
+            ip.run_cell_magic("omics", line, f"SELECT name FROM {STORES}")
+        return "\n".join(o["data"].get("text/plain", "") for o in outputs)
+
     ip.run_line_magic("config", f"OmicsMagic.regions = {TWO!r}")
-    ip.run_cell_magic("omics", "", f"SELECT name FROM {STORES}")
-    assert "from cache" not in capsys.readouterr().err
+    assert "from cache" not in notes("")
     calls(backend)
 
-    ip.run_cell_magic("omics", "", f"SELECT name FROM {STORES}")
+    assert re.search(r"from cache, fetched \d+ s ago; --refresh to fetch again", notes(""))
     assert calls(backend) == {}
-    assert "from cache, fetched 0 s ago; --refresh to fetch again" in capsys.readouterr().err
 
-    ip.run_cell_magic("omics", "--refresh", f"SELECT name FROM {STORES}")
+    assert "from cache" not in notes("--refresh")
     assert calls(backend) == {LIST: 2}
-    assert "from cache" not in capsys.readouterr().err
 
     ip.run_line_magic("config", "OmicsMagic.cache_ttl = 0")
-    ip.run_cell_magic("omics", "", f"SELECT name FROM {STORES}")
+    notes("")
     assert calls(backend) == {LIST: 2}
 
 
