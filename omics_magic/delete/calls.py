@@ -140,7 +140,7 @@ class Calls:
         from ..aws.pacing import operation_pacer, resolve_rate
 
         # Quotas are per account, region and operation; without the account, its key.
-        access_key = account_id or check_credentials(session)
+        access_key = self._access_key = account_id or check_credentials(session)
         read = resolve_rate()
         rates = {
             GET: read,
@@ -148,14 +148,25 @@ class Calls:
             DELETE: None if read is None else min(read, DELETE_RATE),
         }
         self._clients = {r: omics_client(session, r) for r in dict.fromkeys(regions)}
+        # Deletes are spaced at the steady rate (burst 1), never probing for a burst: the
+        # look-ups share (and learn with) the fetch's pacers.
         self._pacers = {
-            (region, op): operation_pacer(access_key, client, region, op, rate)
+            (region, op): operation_pacer(
+                access_key, client, region, op, rate, 1 if op == DELETE else None
+            )
             for region, client in self._clients.items()
             for op, rate in rates.items()
         }
         self.timeout = timeout
         self.deadline = None if timeout is None else time.monotonic() + timeout
         self.cancel = threading.Event()
+
+    def _forget(self, target: Target) -> None:
+        """The store is gone: out of every cached result at once (omics_magic.fetch.cache)."""
+        from ..fetch.cache import forget_record
+
+        endpoint = self._clients[target.region].meta.endpoint_url
+        forget_record(self._access_key, endpoint, target.region, target.identifier)
 
     def _call(self, op: str, target: Target) -> dict[str, Any]:
         """One call, paced on every attempt; PacingCancelled once the delete is stopped."""
@@ -239,6 +250,8 @@ class Calls:
                         self._reread(target)
                 else:
                     target.deleted()
+                if target.outcome == "deleted" or target.code == "ResourceNotFoundException":
+                    self._forget(target)
 
         try:
             futures = run_all(

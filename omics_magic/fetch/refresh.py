@@ -82,7 +82,10 @@ def refresh_frame(
     """
     from .engine import REGIONS_ATTR, fetch_frame
 
-    asked = FetchOptions(strict=strict, progress=False, timeout=timeout, rate=rate).started()
+    # Always from AWS (refresh=True), and the fresh answers replace the cached ones.
+    asked = FetchOptions(
+        strict=strict, progress=False, timeout=timeout, rate=rate, refresh=True
+    ).started()
     # Refresh reports once, for all its fetches (below): they neither warn nor raise.
     # One cancel for all of them: an interrupt stops every fetch at once.
     cancel = threading.Event()

@@ -111,7 +111,10 @@ def refresh_read_sets(
     """
     from .engine import REGIONS_ATTR, fetch_frame
 
-    asked = FetchOptions(strict=strict, progress=False, timeout=timeout, rate=rate).started()
+    # Always from AWS (refresh=True), and the fresh answers replace the cached ones.
+    asked = FetchOptions(
+        strict=strict, progress=False, timeout=timeout, rate=rate, refresh=True
+    ).started()
     # One cancel for all of them: an interrupt stops every fetch at once.
     cancel = threading.Event()
     options = dataclasses.replace(asked, strict=False, warn=False, cancel=cancel)

@@ -29,10 +29,14 @@ SETTLE = 1.0
 
 
 def kernel_env(server: Any, **extra: str) -> dict[str, str]:
-    """The environment of a kernel or CLI: the fake's endpoint and credentials, the repo."""
+    """The environment of a kernel or CLI: the fake's endpoint and credentials, the repo.
+
+    The result cache is off: these tests interrupt fetches, and count requests.
+    """
     return {
         **os.environ,  # the fake credentials of tests/conftest.py
         **server.env(),
+        "OMICS_MAGIC_CACHE_TTL": "0",
         "PYTHONPATH": os.pathsep.join(
             p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
         ),
