@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
     from ..aws.pacing import Rate
 
-__all__ = ["GET_THRESHOLD", "refresh_frame"]
+__all__ = ["GET_THRESHOLD", "overlay", "refresh_frame"]
 
 #: Most of a frame's stores in one region refreshed by GetSequenceStore each; more
 #: are refreshed from the listing (up to 100 stores per call) when no per-store
@@ -183,8 +183,23 @@ def _merge(
                     sequence_store_id=identifier,
                 )
             )
-    result = df.iloc[keep].copy()
-    kept_keys = [row_keys[p] for p in keep]
+    return overlay(df, keep, [row_keys[p] for p in keep], fresh, names), gone
+
+
+def overlay(
+    df: pd.DataFrame,
+    keep: Sequence[int],
+    kept_keys: Sequence[Any],
+    fresh: dict[Any, dict[str, Any]],
+    names: Sequence[str],
+) -> pd.DataFrame:
+    """Rows ``keep`` of ``df`` (keys ``kept_keys``), their columns of ``names`` overlaid
+    with ``fresh`` (key -> fresh row) where it has the key, each in its original dtype.
+
+    A column not in ``names`` (the user's own) keeps its values, and so does a
+    row with no fresh answer (its region failed: stale, not gone).
+    """
+    result = df.iloc[list(keep)].copy()
     for position, name in enumerate(df.columns):
         if name not in names:
             continue  # not ours: the user's value stays
@@ -194,7 +209,7 @@ def _merge(
             for key, value in zip(kept_keys, old, strict=True)
         ]
         result.isetitem(position, _like(values, df.iloc[:, position], result.index))
-    return result, gone
+    return result
 
 
 def _like(values: list[Any], original: pd.Series, index: pd.Index) -> pd.Series:
