@@ -83,6 +83,42 @@ def test_notebook_runs_without_error(path: Path, tmp_path: Path) -> None:
             assert errors == [], (cell.source, text_of(cell.outputs))
     if path.name == "quickstart.ipynb":
         check_quickstart(cells, tmp_path)
+    if path.name == "read_sets_howto.ipynb":
+        check_read_sets_howto(cells)
+
+
+def test_there_is_the_read_sets_how_to() -> None:
+    assert ROOT / "notebooks" / "read_sets_howto.ipynb" in NOTEBOOKS
+
+
+def output_of(cells: list[Any], start: str) -> str:
+    """The text output of the one code cell whose source starts with ``start``."""
+    matches = [text_of(c.outputs) for c in cells if c.source.startswith(start)]
+    assert len(matches) == 1, start
+    return matches[0]
+
+
+def check_read_sets_howto(cells: list[Any]) -> None:
+    """The how-to's three answers (#16), from the demo's inventory."""
+    assert "the data is FAKE" in output_of(cells, "%omics --demo")
+    per_team = output_of(cells, "%%omics\nSELECT coalesce(s.tags['team']")
+    for team in ("genomics", "oncology", "(untagged)"):
+        assert team in per_team
+    assert "terabases" in per_team and "eu-central-1" in per_team  # the demo's failing regions
+    genomics = output_of(cells, "%%omics\nSELECT s.name AS store")
+    assert "wgs-cohort-042" in genomics  # the featured store is the genomics team's
+    [team_row] = [line.split() for line in per_team.splitlines() if " genomics " in line]
+    store_rows = [line for line in genomics.splitlines() if line.split()[:1] != ["store"]]
+    assert len([r for r in store_rows if r.split() and r.split()[0].isdigit()]) == int(team_row[2])
+    archived = output_of(cells, 'print(len(archived), "read sets archived')
+    count = int(archived.split()[0])
+    assert count > 0 and "us-east-1" in archived
+    twice = output_of(cells, "%%omics\nSELECT sample_id")
+    assert "sample_id" in twice and "regions" in twice
+    in_python = output_of(cells, "import warnings")
+    assert int(in_python.split()[0]) > 0 and "samples are in two stores or more" in in_python
+    assert "ACTIVE" in output_of(cells, "with warnings.catch_warnings():")
+    assert "demo mode is off" in output_of(cells, "%omics --end-demo")
 
 
 def check_quickstart(cells: list[Any], cwd: Path) -> None:
