@@ -128,34 +128,20 @@ class OmicsAccessor:
         >>> df.attrs["omics_errors"]                 # doctest: +SKIP
         [{'region': 'us-east-1', 'kind': 'not_found', 'sequence_store_id': '1234567890', ...}]
         """
+        from .aws.accounts import AccountChoice
+        from .fetch.options import FetchOptions
+
+        if not self._holds_read_sets:
+            self._require_store_keys("refresh")
+        options = FetchOptions(strict=strict, progress=False, timeout=timeout, rate=rate)
+        accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
         if self._holds_read_sets:
             from .fetch.refresh_read_sets import refresh_read_sets
 
-            return refresh_read_sets(
-                self._df,
-                session=session,
-                strict=strict,
-                timeout=timeout,
-                rate=rate,
-                profiles=profiles,
-                role_arns=role_arns,
-                role_external_id=role_external_id,
-                role_session_name=role_session_name,
-            )
+            return refresh_read_sets(self._df, session=session, options=options, accounts=accounts)
         from .fetch.refresh import refresh_frame
 
-        self._require_store_keys("refresh")
-        return refresh_frame(
-            self._df,
-            session=session,
-            strict=strict,
-            timeout=timeout,
-            rate=rate,
-            profiles=profiles,
-            role_arns=role_arns,
-            role_external_id=role_external_id,
-            role_session_name=role_session_name,
-        )
+        return refresh_frame(self._df, session=session, options=options, accounts=accounts)
 
     def read_sets(
         self,

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
     import boto3
     import pandas as pd
 
-    from ..aws.pacing import Rate
 
 __all__ = ["read_set_keys", "refresh_read_sets"]
 
@@ -103,15 +101,12 @@ def refresh_read_sets(
     df: pd.DataFrame,
     *,
     session: boto3.Session | None = None,
-    strict: bool = False,
-    timeout: float | None = None,
-    rate: Rate = "auto",
-    profiles: Iterable[str] | None = None,
-    role_arns: Iterable[str] | None = None,
-    role_external_id: str | None = None,
-    role_session_name: str | None = None,
+    options: FetchOptions | None = None,
+    accounts: AccountChoice | None = None,
 ) -> pd.DataFrame:
     """Re-fetch the read sets in ``df``'s rows; see the module docstring for what changes.
+
+    ``options`` and ``accounts`` as for :func:`~omics_magic.fetch.refresh.refresh_frame`.
 
     Examples
     --------
@@ -119,13 +114,13 @@ def refresh_read_sets(
     """
     from .engine import REGIONS_ATTR, fetch_frame
 
-    asked = FetchOptions(strict=strict, progress=False, timeout=timeout, rate=rate).started()
+    asked = (options or FetchOptions(progress=False)).started()
     options = dataclasses.replace(asked, strict=False, warn=False)
     keys = read_set_keys(df)
-    choice = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
-    accounts = row_accounts(df)
+    choice = accounts or AccountChoice()
+    owned = row_accounts(df)
     owners = owners_of(
-        accounts, recorded_choice(df, choice), session=session, deadline=options.deadline
+        owned, recorded_choice(df, choice), session=session, deadline=options.deadline
     )
 
     def owner(account: str | None) -> str | None:
@@ -136,7 +131,7 @@ def refresh_read_sets(
     names = READ_SETS.resolve_columns([*known, *READ_SETS.key_columns, *extra])
     # (account, region, store) -> IDs; account None: every row through the one base session.
     wanted: dict[tuple[str | None, str, str], list[str]] = {}
-    for (region, store, identifier), account in zip(keys, accounts, strict=True):
+    for (region, store, identifier), account in zip(keys, owned, strict=True):
         if owners.per_account and account not in owners.sessions:
             continue  # not reached: the row stays as it was, reported by owners_of
         ids = wanted.setdefault((owner(account), region, store), [])
@@ -194,7 +189,7 @@ def refresh_read_sets(
         for row in fetched.to_dict(orient="records"):
             account = owner(account_of_arn(row.get("arn")))
             fresh[(account, row["region"], row["sequence_store_id"], row["read_set_id"])] = row
-    row_keys = [(owner(a), *key) for key, a in zip(keys, accounts, strict=True)]
+    row_keys = [(owner(a), *key) for key, a in zip(keys, owned, strict=True)]
     keep = [p for p, key in enumerate(row_keys) if key in fresh or stale(key)]
     gone = [_gone(key) for key in row_keys if key not in fresh and not stale(key)]
     result = overlay(df, keep, [row_keys[p] for p in keep], fresh, names)
