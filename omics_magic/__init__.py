@@ -96,13 +96,21 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython: _Any) -> None:
     """``%load_ext omics_magic``: register ``%omics``/``%%omics`` (and its config)."""
+    from .completion import register_completer
+    from .display import register_formatter
     from .magic import OmicsMagic
 
     ipython.register_magics(OmicsMagic(ipython))
+    register_formatter(ipython)
+    register_completer(ipython)
 
 
 def unload_ipython_extension(ipython: _Any) -> None:
     """``%unload_ext omics_magic``: remove what :func:`load_ipython_extension` added."""
+    from .completion import unregister_completer
+    from .display import unregister_formatter
     from .magic import unregister
 
     unregister(ipython)
+    unregister_formatter(ipython)
+    unregister_completer(ipython)

@@ -21,6 +21,8 @@ __all__ = [
     "caller_stacklevel",
     "explicit_credentials",
     "kernel_allows_stdin",
+    "large_frame_as_info",
+    "parser_options",
     "remove_magics",
 ]
 
@@ -126,3 +128,26 @@ def remove_magics(shell: Any, name: str, class_name: str) -> None:
     registry = getattr(manager, "registry", None)
     if isinstance(registry, dict):
         registry.pop(class_name, None)
+
+
+def parser_options(parser: Any) -> list[str]:
+    """Every option string (``-r``, ``--region``...) of an argparse parser, for completion.
+
+    Why private: argparse lists a parser's options only on ``parser._actions``
+    (its help is text). Fallback: no option (completion then offers none).
+    """
+    actions = getattr(parser, "_actions", None)
+    if not isinstance(actions, list):
+        return []
+    return [option for action in actions for option in getattr(action, "option_strings", ())]
+
+
+def large_frame_as_info(df: Any) -> bool:
+    """Whether pandas would show ``df`` as its ``info()`` (``display.large_repr = "info"``).
+
+    Why private: pandas decides it in ``DataFrame._info_repr``; its rule (the
+    option set and the frame beyond the display limits) is not public. Fallback:
+    False (the frame is rendered as a table).
+    """
+    decide = getattr(df, "_info_repr", None)
+    return bool(decide()) if callable(decide) else False

@@ -11,11 +11,12 @@ first query, not on ``%load_ext``.
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 import warnings
 from collections import ChainMap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from IPython.core.interactiveshell import InteractiveShell
 
-    from .failures import Failure
+    from .notes import Note
 
 __all__ = ["OmicsMagic", "split_line"]
 
@@ -131,7 +132,7 @@ class OmicsMagic(Magics, Configurable):
     progress = Enum(
         ["auto", True, False],
         default_value="auto",
-        help="Progress bar: 'auto' (when many regions in a notebook), True or False.",
+        help="Progress, then a summary line: 'auto' (in a notebook), True or False.",
     ).tag(config=True)
     strict = Bool(False, help="Fail when any region fails, instead of a note.").tag(config=True)
     max_concurrency = Int(None, allow_none=True, help="Bound on requests in flight.").tag(
@@ -143,8 +144,8 @@ class OmicsMagic(Magics, Configurable):
         super().__init__(shell=shell, **kwargs)
         # Notes about failed regions wait for the end of the cell, so that they
         # show under the result (the cell's value is displayed after the magic
-        # returns). Outside a cell (run_cell_magic called directly) they print at once.
-        self._pending_notes: list[str] | None = None
+        # returns). Outside a cell (run_cell_magic called directly) they show at once.
+        self._pending_notes: list[Note] | None = None
         if shell is not None:
             shell.events.register("pre_run_cell", self._cell_starts)
             shell.events.register("post_run_cell", self._cell_ends)
@@ -155,13 +156,18 @@ class OmicsMagic(Magics, Configurable):
     def _cell_ends(self, result: object = None) -> None:
         notes, self._pending_notes = self._pending_notes or [], None
         for note in notes:
-            print(note, file=sys.stderr)
+            self._display_note(note)
 
-    def _show_note(self, note: str) -> None:
+    def _show_note(self, note: Note) -> None:
         if self._pending_notes is None:
-            print(note, file=sys.stderr)
+            self._display_note(note)
         else:
             self._pending_notes.append(note)
+
+    def _display_note(self, note: Note) -> None:
+        """As HTML (where the front end can) or text, on the cell's output: not on stderr."""
+        if self.shell is not None:
+            self.shell.display_pub.publish(data=note.mimebundle(), metadata={})
 
     @validate("regions")
     def _check_regions(self, proposal: Any) -> list[str]:
@@ -200,7 +206,7 @@ class OmicsMagic(Magics, Configurable):
         help="IAM role to assume and query; repeat for several accounts.",
     )
     @argument("--strict", action="store_true", help="Fail if any region fails.")
-    @argument("--no-progress", action="store_true", help="Don't show a progress bar.")
+    @argument("--no-progress", action="store_true", help="Don't show progress or the summary.")
     @argument(
         "--confirm",
         default=None,
@@ -226,6 +232,7 @@ class OmicsMagic(Magics, Configurable):
         action="store_true",
         help="Leave demo mode: stop the fake and restore your AWS settings.",
     )
+    @argument("-h", "--help", action="store_true", help="Show this help (as %%omics? does).")
     @argument(
         "query",
         nargs="*",
@@ -244,6 +251,10 @@ class OmicsMagic(Magics, Configurable):
         regions to call; the rest of the SQL runs in DuckDB. ``{{name}}`` inserts
         a Python variable as a SQL literal. ``DELETE FROM aws.omics.sequence_store
         WHERE data__Identifier = '<id>'`` deletes one store, with ``--confirm <id>``.
+        ``DESCRIBE aws.omics.sequence_stores`` lists a resource's columns (type, in
+        ``SELECT *``, the API call, what it holds) and ``SHOW RESOURCES`` the
+        resources, without any AWS call. Tab completes resources, columns, SQL
+        keywords and these options.
 
         Examples::
 
@@ -256,6 +267,9 @@ class OmicsMagic(Magics, Configurable):
         """
         options, target, sql = split_line(line)
         args = parse_argstring(self.omics, options)
+        if args.help:
+            print(inspect.getdoc(self.omics))
+            return None
         if cell is not None:
             sql = f"{sql}\n{cell}" if sql else cell
         if args.demo or args.end_demo:
@@ -319,12 +333,13 @@ class OmicsMagic(Magics, Configurable):
         if write is not None:
             write(result)
         from .failures import failures_in
+        from .notes import Note, failure_notes
 
-        failures = failures_in(result)
-        if failures:
-            self._show_note(_note(failures))
-        for note in result.attrs.get("omics_notes") or []:
-            self._show_note(f"omics: {note}")
+        note = failure_notes(failures_in(result))
+        if note is not None:
+            self._show_note(note)
+        for line in result.attrs.get("omics_notes") or []:
+            self._show_note(Note((f"omics: {line}",)))
         if target is not None:
             self.shell.user_ns[target] = result
             return None
@@ -347,13 +362,6 @@ def _demo_on() -> bool:
     return module is not None and module.active_demo() is not None
 
 
-def _note(failures: Sequence[Failure]) -> str:
-    """One short line about the regions that failed."""
-    from .failures import failure_note
-
-    return f"omics: {failure_note(failures, audience='magic')}"
-
-
 def _output_writer(path: str, *, overwrite: bool) -> Callable[[pd.DataFrame], None]:
     # -o/--output: the export module owns the file format, safe writes and the
     # overwrite policy; the destination is checked here, before the query runs.
@@ -363,6 +371,7 @@ def _output_writer(path: str, *, overwrite: bool) -> Callable[[pd.DataFrame], No
 
     def write(df: pd.DataFrame) -> None:
         write_frame(df, path, overwrite=overwrite)
+        print(f"omics: wrote {len(df)} row{'' if len(df) == 1 else 's'} to {path}")
 
     return write
 

@@ -37,3 +37,16 @@ def run_cell(shell: InteractiveShell, source: str) -> Any:
     result = shell.run_cell(source, store_history=False, silent=False)
     result.raise_error()
     return result.result
+
+
+@contextmanager
+def displayed(shell: InteractiveShell) -> Iterator[list[dict[str, Any]]]:
+    """Record what ``shell`` displays (``display_pub.publish``): one dict of data per output."""
+    from IPython.core.displaypub import CapturingDisplayPublisher
+
+    real, capture = shell.display_pub, CapturingDisplayPublisher()
+    shell.display_pub = capture
+    try:
+        yield capture.outputs
+    finally:
+        shell.display_pub = real

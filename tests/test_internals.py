@@ -14,11 +14,19 @@ from IPython.core.interactiveshell import InteractiveShell
 from omics_magic import internals
 from omics_magic.errors import RegionFailureWarning
 from omics_magic.failures import Failure
-from omics_magic.fetch import report
+from omics_magic.fetch import progress, report
 
 PACKAGE = Path(internals.__file__).parent
-# The private names of boto3/botocore, ipykernel, CPython and IPython that we read.
-PRIVATE = {"_session", "_credentials", "_allow_stdin", "_getframe", "registry"}
+# The private names of boto3/botocore, ipykernel, CPython, IPython, argparse and pandas we read.
+PRIVATE = {
+    "_session",
+    "_credentials",
+    "_allow_stdin",
+    "_getframe",
+    "registry",
+    "_actions",
+    "_info_repr",
+}
 
 
 def _is_self(node: ast.expr) -> bool:
@@ -95,8 +103,8 @@ def test_a_shell_with_a_kernel_attribute_is_not_a_notebook(
     shell = InteractiveShell.instance()
     try:
         monkeypatch.setattr(shell, "kernel", SimpleNamespace(), raising=False)
-        assert report._in_notebook() is False
-        assert report.show_progress(None, 3) is False
+        assert progress.in_notebook() is False
+        assert progress.Progress.auto(None).show is False
     finally:
         InteractiveShell.clear_instance()
 

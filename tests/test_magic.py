@@ -16,7 +16,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from omics_magic.columns import ALL_COLUMNS, DEFAULT_COLUMNS, frame, pandas_dtype
 from omics_magic.testing import OmicsBackend
 from tests.fetch_helpers import expected_row
-from tests.magic_support import run_cell, strict_shell
+from tests.magic_support import displayed, run_cell, strict_shell
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
 STORES = "aws.omics.sequence_stores"
@@ -255,36 +255,87 @@ def test_templates_fill_in_literals(ip: InteractiveShell, backend: OmicsBackend)
     assert set(ip.user_ns["found"]["d"]) == {"$x"} and len(ip.user_ns["found"]) == 11
 
 
-def test_region_errors_are_one_note(
+def test_region_errors_are_one_note_under_the_result_not_on_stderr(
     ip: InteractiveShell, backend: OmicsBackend, capsys: pytest.CaptureFixture[str]
 ) -> None:
     backend.disable_region("eu-west-1")
-    df = omics(ip, f"SELECT region FROM {STORES}")
+    with displayed(ip) as outputs:
+        df = omics(ip, f"SELECT region FROM {STORES}")
     assert set(df["region"]) == {"us-east-1", "ap-southeast-1"}
     assert [e["region"] for e in df.attrs["omics_errors"]] == ["eu-west-1"]
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "eu-west-1" in err and "--strict" in err
+    assert capsys.readouterr().err == ""
+    [note] = [o["data"] for o in outputs]
+    text = note["text/plain"]
+    assert text.count("eu-west-1") == 1 and "--strict" in text and "not enabled" in text
+    assert "fix: " in text and "%config OmicsMagic.regions" in text
+    assert 'class="omics-note"' in note["text/html"]
+
+
+def test_a_region_whose_per_store_calls_failed_is_not_called_missing(
+    ip: InteractiveShell, backend: OmicsBackend
+) -> None:
+    """Its rows are there; the note says its results are incomplete, as the CLI does."""
+    backend.inject_error(
+        "AccessDeniedException", operation="ListTagsForResource", region="eu-west-1"
+    )
+    with displayed(ip) as outputs:
+        df = omics(ip, f"SELECT region, name, tags FROM {STORES}")
+    assert "eu-west-1" in set(df["region"])
+    [note] = [o["data"]["text/plain"] for o in outputs]
+    assert "missing from the result" not in note
+    assert "eu-west-1: access denied (AccessDeniedException)" in note
+    assert "its results are missing or incomplete" in note
 
 
 def test_in_a_cell_the_note_comes_after_the_result(
-    ip: InteractiveShell, backend: OmicsBackend, capsys: pytest.CaptureFixture[str]
+    ip: InteractiveShell, backend: OmicsBackend
 ) -> None:
     """In a notebook the cell's value is displayed after the magic returns: the note waits."""
     backend.disable_region("eu-west-1")
-    seen_before_cell_end: list[str] = []
+    seen_before_cell_end: list[int] = []
 
-    def cell_finished_running(*_: object) -> None:  # post_execute: before post_run_cell
-        seen_before_cell_end.append(capsys.readouterr().err)
+    with displayed(ip) as outputs:
 
-    ip.events.register("post_execute", cell_finished_running)
-    try:
-        df = run_cell(ip, f"%%omics\nSELECT region FROM {STORES}")
-    finally:
-        ip.events.unregister("post_execute", cell_finished_running)
+        def cell_finished_running(*_: object) -> None:  # post_execute: before post_run_cell
+            seen_before_cell_end.append(len(outputs))
+
+        ip.events.register("post_execute", cell_finished_running)
+        try:
+            df = run_cell(ip, f"%%omics\nSELECT region FROM {STORES}")
+        finally:
+            ip.events.unregister("post_execute", cell_finished_running)
     assert set(df["region"]) == {"us-east-1", "ap-southeast-1"}
-    assert seen_before_cell_end == [""]
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "eu-west-1" in err
+    # Nothing was displayed when the cell finished running (its value is displayed
+    # next, by the display hook); the note came after.
+    texts = [o["data"].get("text/plain", "") for o in outputs]
+    assert seen_before_cell_end == [len(outputs) - 1] and "eu-west-1" in texts[-1]
+
+
+def test_a_region_not_enabled_is_skipped_in_later_queries(
+    ip: InteractiveShell, backend: OmicsBackend
+) -> None:
+    backend.disable_region("eu-west-1")
+    omics(ip, f"SELECT region FROM {STORES}")
+    backend.requests.clear()
+    with displayed(ip) as outputs:
+        df = omics(ip, f"SELECT region, name FROM {STORES}")
+    assert "eu-west-1" not in {region for _, region in calls(backend)}
+    [error] = df.attrs["omics_errors"]
+    assert error["region"] == "eu-west-1" and error["kind"] == "not_enabled" and error["skipped"]
+    [note] = [o["data"]["text/plain"] for o in outputs]
+    assert "skipped (not enabled): eu-west-1" in note and note.count("eu-west-1") == 1
+    with pytest.raises(UsageError, match="eu-west-1"):  # --strict keeps its meaning
+        omics(ip, f"SELECT region FROM {STORES}", line="--strict")
+
+
+def test_python_callers_still_get_a_region_failure_warning(backend: OmicsBackend) -> None:
+    import omics_magic
+    from omics_magic import RegionFailureWarning
+
+    backend.disable_region("eu-west-1")
+    for _ in range(2):  # asked, then skipped: both warn
+        with pytest.warns(RegionFailureWarning, match="eu-west-1"):
+            omics_magic.run_query(f"SELECT region FROM {STORES}")
 
 
 def test_strict_turns_region_errors_into_one_line(

@@ -10,6 +10,7 @@ import pytest
 from omics_magic.cli import main
 from omics_magic.testing import OmicsBackend
 from tests.accounts_support import DEV, LAB, PROD, REGIONS, ROLE_LAB, ROLE_PROD
+from tests.magic_support import displayed
 
 STORES = "aws.omics.sequence_stores"
 PER_ACCOUNT = f"SELECT account_id, count(*) AS n FROM {STORES} GROUP BY account_id ORDER BY 1"
@@ -59,8 +60,12 @@ def test_an_account_reached_twice_is_noted(
     ip: Any, estate: OmicsBackend, capsys: pytest.CaptureFixture[str]
 ) -> None:
     line = f"--profile prod --role-arn {ROLE_PROD} -r {REGIONS[0]}"
-    ip.run_cell_magic("omics", line, PER_ACCOUNT)
-    assert f"account {PROD} is reached by both prod and {ROLE_PROD}" in capsys.readouterr().err
+    with displayed(ip) as outputs:
+        ip.run_cell_magic("omics", line, PER_ACCOUNT)
+    # A note under the result, like the failure notes: not on stderr.
+    notes = [o["data"]["text/plain"] for o in outputs]
+    assert any(f"account {PROD} is reached by both prod and {ROLE_PROD}" in n for n in notes)
+    assert "omics:" not in capsys.readouterr().err
 
 
 def test_a_malformed_role_arn_is_one_line(ip: Any, estate: OmicsBackend) -> None:

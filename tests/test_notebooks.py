@@ -10,6 +10,8 @@ committed notebooks carry no outputs.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,7 @@ def run(path: Path, cwd: Path) -> list[Any]:
 
 def test_there_are_notebooks() -> None:
     assert ROOT / "notebooks" / "quickstart.ipynb" in NOTEBOOKS
+    assert ROOT / "notebooks" / "audit.ipynb" in NOTEBOOKS
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -81,53 +84,89 @@ def test_notebook_runs_without_error(path: Path, tmp_path: Path) -> None:
             assert errors or "Error" in text_of(cell.outputs), cell.source
         else:
             assert errors == [], (cell.source, text_of(cell.outputs))
+    check_saved_outputs(cells)
     if path.name == "quickstart.ipynb":
         check_quickstart(cells, tmp_path)
     if path.name == "read_sets_howto.ipynb":
         check_read_sets_howto(cells)
+    if path.name == "audit.ipynb":
+        check_audit(cells, tmp_path)
 
 
 def test_there_is_the_read_sets_how_to() -> None:
     assert ROOT / "notebooks" / "read_sets_howto.ipynb" in NOTEBOOKS
 
 
-def output_of(cells: list[Any], start: str) -> str:
-    """The text output of the one code cell whose source starts with ``start``."""
-    matches = [text_of(c.outputs) for c in cells if c.source.startswith(start)]
-    assert len(matches) == 1, start
-    return matches[0]
-
-
 def check_read_sets_howto(cells: list[Any]) -> None:
     """The how-to's three answers (#16), from the demo's inventory."""
-    assert "the data is FAKE" in output_of(cells, "%omics --demo")
-    per_team = output_of(cells, "%%omics\nSELECT coalesce(s.tags['team']")
+    output_of = outputs_of(cells)
+    assert "the data is FAKE" in output_of("%omics --demo")
+    per_team = output_of("%%omics\nSELECT coalesce(s.tags['team']")
     for team in ("genomics", "oncology", "(untagged)"):
         assert team in per_team
     assert "terabases" in per_team and "eu-central-1" in per_team  # the demo's failing regions
-    genomics = output_of(cells, "%%omics\nSELECT s.name AS store")
+    genomics = output_of("%%omics\nSELECT s.name AS store")
     assert "wgs-cohort-042" in genomics  # the featured store is the genomics team's
     [team_row] = [line.split() for line in per_team.splitlines() if " genomics " in line]
     store_rows = [line for line in genomics.splitlines() if line.split()[:1] != ["store"]]
     assert len([r for r in store_rows if r.split() and r.split()[0].isdigit()]) == int(team_row[2])
-    archived = output_of(cells, 'print(len(archived), "read sets archived')
-    count = int(archived.split()[0])
-    assert count > 0 and "us-east-1" in archived
-    twice = output_of(cells, "%%omics\nSELECT sample_id")
+    archived = output_of('print(len(archived), "read sets archived')
+    count = re.search(r"(\d+) read sets archived for more than 90 days", archived)
+    assert count and int(count[1]) > 0 and "us-east-1" in archived
+    twice = output_of("%%omics\nSELECT sample_id")
     assert "sample_id" in twice and "regions" in twice
-    in_python = output_of(cells, "import warnings")
-    assert int(in_python.split()[0]) > 0 and "samples are in two stores or more" in in_python
-    assert "ACTIVE" in output_of(cells, "with warnings.catch_warnings():")
-    assert "demo mode is off" in output_of(cells, "%omics --end-demo")
+    in_python = re.search(r"(\d+) samples are in two stores or more", output_of("import warnings"))
+    assert in_python and int(in_python[1]) > 0
+    assert "ACTIVE" in output_of("with warnings.catch_warnings():")
+    assert "demo mode is off" in output_of("%omics --end-demo")
 
 
-def check_quickstart(cells: list[Any], cwd: Path) -> None:
+# Rows are counted per resource: "50 stores, 292 read sets", or "33 read sets".
+SUMMARY = re.compile(r"omics: \d+ regions?(, \d+ [a-z ]+?)+ in \d+\.\d s")
+
+
+def fetches(cell: Any) -> bool:
+    """A cell whose query reads AWS (a SELECT over aws.omics.*, not DESCRIBE or DELETE)."""
+    source = cell.source
+    return (
+        ("%%omics" in source or "%omics " in source or "run_query(" in source)
+        and re.search(r"\bSELECT\b", source, re.IGNORECASE) is not None
+        and "aws.omics." in source
+        and not raises(cell)
+    )
+
+
+def check_saved_outputs(cells: list[Any]) -> None:
+    """What a saved notebook keeps: no widget, no frozen bar, no note on stderr; one summary."""
+    for cell in cells:
+        for output in cell.outputs:
+            data = output.get("data", {})
+            assert "application/vnd.jupyter.widget-view+json" not in data, cell.source
+            assert "0%|" not in text_of([output]), cell.source
+            if output["output_type"] == "stream" and output["name"] == "stderr":
+                text = output["text"]
+                note = re.search(r"(?m)^omics: ", text) or "RegionFailureWarning" in text
+                assert not note, (cell.source, output["text"])
+        if fetches(cell):
+            summaries = [o for o in cell.outputs if SUMMARY.match(text_of([o]))]
+            assert len(summaries) == 1, (cell.source, text_of(cell.outputs))
+            assert "text/html" in summaries[0]["data"]
+
+
+def outputs_of(cells: list[Any]) -> Callable[[str], str]:
+    """``output(start)``: the text output of the one cell whose source starts with ``start``."""
     by_source = {cell.source: text_of(cell.outputs) for cell in cells}
 
     def output(start: str) -> str:
         matches = [out for source, out in by_source.items() if source.startswith(start)]
         assert len(matches) == 1, start
         return matches[0]
+
+    return output
+
+
+def check_quickstart(cells: list[Any], cwd: Path) -> None:
+    output = outputs_of(cells)
 
     assert "the data is FAKE" in output("%omics --demo")
     seed = output("%%omics\nSELECT region, arn")
@@ -140,14 +179,34 @@ def check_quickstart(cells: list[Any], cwd: Path) -> None:
     assert "tag:team" in output("tagged = stores.omics.expand_tags()")
     assert "identical after the round trip: True" in output("import omics_magic")
     assert (cwd / "demo_stores.parquet").exists()
-    assert "not_enabled" in output("import pandas as pd") and "throttled" in output(
-        "import pandas as pd"
-    )
+    errors = output('pd.DataFrame(stores.attrs["omics_errors"])')
+    assert "not_enabled" in errors and "throttled" in errors
     strict = output("try:")
     assert "FetchError:" in strict and "eu-central-1" in strict
-    refused = output("%%omics\nDELETE")
-    assert "ConfirmationRequired" in refused or "needs a confirmation" in refused
-    assert f"--confirm {SCRATCH_STORE_ID}" in refused
+    assert "skipped (not enabled): ap-southeast-1" in output("%%omics stores <<")
+    templated = output("%%omics\nSELECT region, name, tags['project']")
+    assert "us-east-1" in templated and "eu-west-1" not in templated.split("omics:")[-1]
+    described = output("%omics DESCRIBE")
+    assert "ListTagsForResource" in described and "sse_config" in described
+    joined = output("%%omics\nSELECT x.sample_id")
+    assert "NA12878" in joined and "wgs-cohort-042" in joined
+    assert "Would delete store" in output("omics_magic.delete_sequence_store(")
     deleted = output(f"%%omics --confirm {SCRATCH_STORE_ID}")
     assert "deleted" in deleted
+    assert "wrote 12 rows to demo_stores.parquet" in output("%%omics -o demo_stores.parquet")
+    assert "demo mode is off" in output("%omics --end-demo")
+
+
+def check_audit(cells: list[Any], cwd: Path) -> None:
+    output = outputs_of(cells)
+
+    [describe] = [c for c in cells if c.source.startswith("%%omics\nDESCRIBE")]
+    # The full description, in the HTML the display formatter renders (text/plain cuts it).
+    assert any("key_arn IS NOT NULL" in o["data"].get("text/html", "") for o in describe.outputs)
+    assert "stores have no cost-center tag" in output("print(len(untagged)")
+    assert "identical: True" in output("import omics_magic")
+    assert (cwd / "audit_stores.parquet").exists()
+    assert "customer_key" in output("import duckdb")
+    assert "Would delete" in output("to_delete = ")
+    assert "deleted" in output("report = ")
     assert "demo mode is off" in output("%omics --end-demo")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -210,7 +211,24 @@ def confirmed(
         )
     expected = stores[0].identifier if single else bulk_phrase(len(stores))
     answer = ask(f"To delete {label}, type {expected!r} (anything else cancels): ")
-    return " ".join((answer or "").split()).lower() == expected
+    typed = " ".join((answer or "").split())
+    if typed.lower() == expected:
+        return True
+    LAST_CANCEL.reason = (
+        "the confirmation did not match; not deleted"
+        if typed
+        else "cancelled at the prompt (no answer); not deleted"
+    )
+    return False
+
+
+class _LastCancel(threading.local):
+    reason = "the confirmation did not match; not deleted"
+
+
+#: Why this thread's last prompted delete was cancelled: an empty answer is a cancel,
+#: not a mismatch (read by the protocol for the report's message).
+LAST_CANCEL = _LastCancel()
 
 
 def bulk_phrase(count: int) -> str:
@@ -225,6 +243,14 @@ def _kernel() -> Any:
     from IPython import get_ipython
 
     return getattr(get_ipython(), "kernel", None)
+
+
+def _ipython_running() -> bool:
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    return get_ipython() is not None
 
 
 def prompt_possible() -> bool:
@@ -257,16 +283,23 @@ def ask(prompt: str) -> str | None:
         return None
 
 
-def show_preview(preview: pd.DataFrame, title: str, notes: Sequence[str] = ()) -> None:
+def show_preview(
+    preview: pd.DataFrame, title: str, notes: Sequence[str] = (), *, table: bool = True
+) -> None:
     """Display the preview: HTML (with a text fallback) in a kernel, text on stderr elsewhere.
 
     Only store fields are shown: never a session, profile, endpoint or key.
+    ``table=False`` shows the title and notes only, for a dry run in IPython,
+    whose returned frame is the table (shown as the cell's value).
     """
+    if not table and not _ipython_running():
+        table = True  # a script shows no returned value: the preview is the only table
     from ..export.text import terminal_safe
 
     # A store name can hold terminal escape sequences: escaped on a terminal, as in tables.
     cells = preview.map(lambda v: terminal_safe(v) if isinstance(v, str) else v)
-    lines = [terminal_safe(title), cells.to_string(index=False), *map(terminal_safe, notes)]
+    table_text = [cells.to_string(index=False)] if table else []
+    lines = [terminal_safe(title), *table_text, *map(terminal_safe, notes)]
     text = "\n".join(lines)
     if _kernel() is not None:
         from IPython.display import display
@@ -274,7 +307,7 @@ def show_preview(preview: pd.DataFrame, title: str, notes: Sequence[str] = ()) -
         # to_html escapes cell values, so a store name can't inject markup.
         markup = (
             f"<p><strong>{html.escape(title)}</strong></p>"
-            + preview.to_html(index=False)
+            + (preview.to_html(index=False) if table else "")
             + "".join(f"<p>{html.escape(note)}</p>" for note in notes)
         )
         display({"text/plain": text, "text/html": markup}, raw=True)

@@ -256,7 +256,11 @@ def _confirm_and_delete(
     else:
         label = f"{len(plan)} sequence store" + ("" if len(plan) == 1 else "s")
     title = f"{'Would delete' if dry_run else 'About to delete'} {label}:"
-    confirming.show_preview(preview, title if plan else "Nothing to delete.", notes)
+    # A dry run returns the preview, which a notebook shows as the cell's value:
+    # the table once, not twice.
+    confirming.show_preview(
+        preview, title if plan else "Nothing to delete.", notes, table=not dry_run
+    )
     if dry_run:
         set_failures(preview, [s.error_record() for s in stores if s.store is None])
         return preview
@@ -271,7 +275,7 @@ def _confirm_and_delete(
         calls.delete([s for s in plan if not s.holds_read_sets])
     else:
         for s in plan:
-            s.outcome, s.message = "cancelled", "the confirmation did not match; not deleted"
+            s.outcome, s.message = "cancelled", confirming.LAST_CANCEL.reason
     return _report(stores)
 
 

@@ -3,7 +3,8 @@ calls, failure reports, the thread pool, and ``df.omics.refresh()``.
 
 Modules: :mod:`.engine` (:func:`fetch_frame` and the public functions),
 :mod:`.region` (one region's share), :mod:`.calls` (paced, bounded,
-cancellable calls), :mod:`.report` (failures and progress), :mod:`.workers`
+cancellable calls), :mod:`.report` (failures), :mod:`.progress` (progress and summary),
+:mod:`.skipped` (regions not enabled), :mod:`.workers`
 (the thread pool), :mod:`.refresh` (re-reading a frame's stores).
 """
 

@@ -43,8 +43,10 @@ from .accounts import ACCOUNTS_ATTR, NOTES_ATTR, Reached, reach_accounts
 from .calls import RegionCalls
 from .children import fetch_children
 from .options import FetchOptions, check_timeout
+from .progress import Progress
 from .region import Plan, RegionResult, fetch_region
-from .report import progress_bar, report_failures, show_progress
+from .report import report_failures
+from .skipped import remember, skipped
 from .workers import DaemonPool
 
 if TYPE_CHECKING:
@@ -239,6 +241,7 @@ def fetch_frame(
     resource: Resource = SEQUENCE_STORES,
     filters: Mapping[str, Any] | None = None,
     parents: Iterable[str] | Mapping[Any, Iterable[str]] | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
 
@@ -260,6 +263,11 @@ def fetch_frame(
     that lives in a parent (read sets), are the parent IDs to read in every
     region, or region -> parent IDs, or ``(account_id, region)`` -> parent IDs
     (then only those account-regions are called; None: list the parents).
+
+    ``progress`` is for callers that make several fetches (a query reading
+    several relations): each reports its regions and rows into it, and the
+    caller finishes it. Without it, the fetch shows its own progress (as
+    ``options.progress`` says) and ends it with the summary line.
 
     Examples
     --------
@@ -290,21 +298,30 @@ def fetch_frame(
         units = [(t, r) for t, r in units if (t.account_id, r) in parent_ids]
 
     plan = Plan(names, name, ids, resource, dict(filters or {}), parent_ids)
-    if ids == () or parent_ids == () or not units:
-        results = [RegionResult(region) for _, region in units]
-    else:
-        results = _fetch_regions(
-            units,
-            plan,
-            options=options,
-            workers=options.max_concurrency
-            or min(PER_REGION_CONCURRENCY * len(units), MAX_DEFAULT_CONCURRENCY),
-            show_progress=show_progress(options.progress, len(units)),
-        )
+    own = progress is None
+    tracker = Progress.auto(options.progress) if progress is None else progress
+    try:
+        if ids == () or parent_ids == () or not units:
+            results = [RegionResult(region) for _, region in units]
+        else:
+            results = _fetch_regions(
+                units,
+                plan,
+                options=options,
+                workers=options.max_concurrency
+                or min(PER_REGION_CONCURRENCY * len(units), MAX_DEFAULT_CONCURRENCY),
+                progress=tracker,
+            )
+    except BaseException:
+        if own:
+            tracker.finish(stopped=True)
+        raise
     df = resource.frame([row for result in results for row in result.rows], names)
     failures = reached.failures + _account_wide(
         [f for r in results for f in (r.error, *r.more) if f is not None], len(region_names)
     )
+    if own:
+        tracker.finish(failures)
     set_failures(df, failures)
     df.attrs[REGIONS_ATTR] = list(region_names)
     if accounts is not None and accounts.chosen:
@@ -352,7 +369,7 @@ def _fetch_regions(
     *,
     options: FetchOptions,
     workers: int,
-    show_progress: bool,
+    progress: Progress,
 ) -> list[RegionResult]:
     """Every (account, region) at once, one thread each, sharing the calls' workers."""
     deadline, timeout, tps = options.deadline, options.timeout, options.tps
@@ -378,6 +395,10 @@ def _fetch_regions(
         pacers = {
             op: pacer_for((account, client.meta.endpoint_url, region, op), tps) for op in operations
         }
+        key = (account, str(client.meta.endpoint_url), region)
+        remembered = skipped(key)
+        if remembered is not None:  # it answered not_enabled earlier: not asked again
+            return RegionResult(region, error=remembered)
         calls = RegionCalls(
             region, client, pacers, calls_pool, limiter, cancels[index], methods=operations
         )
@@ -391,20 +412,24 @@ def _fetch_regions(
         if result.error is not None:
             result.error = _of(target, result.error)
         result.more = [_of(target, f) for f in result.more]
+        remember(key, result.error, answered_rows=len(result.rows))
         return result
 
     futures: dict[Future[RegionResult], int] = {
         regions_pool.submit(one_region, index): index for index in range(len(units))
     }
     pending = set(futures)
+    progress.add_regions((target.account_id or target.via, region) for target, region in units)
     try:
-        with progress_bar(len(units), show_progress) as bar:
-            while pending:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    break
-                done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
-                bar.update(len(done))
+        while pending:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                break
+            done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
+            for future in done:
+                answered = future.exception() is None
+                rows = len(future.result().rows) if answered else 0
+                progress.region_done(stores=rows, plural=plan.resource.plural)
     finally:
         # Never wait on a stuck region: its daemon threads finish (or time out) on their own.
         for future in pending:

@@ -57,7 +57,9 @@ SEQUENCE_STORES = Resource(
             "list",
             ("sseConfig",),
             SSE_CONFIG_TYPE,
-            "The store's server-side encryption: type and KMS key ARN.",
+            "The store's server-side encryption: type (KMS) and key_arn, the ARN of a "
+            "customer-managed KMS key; key_arn is NULL when AWS owns the key, so "
+            "sse_config.key_arn IS NOT NULL means a customer key.",
         ),
         Column("tags", "tags", (), TAGS_TYPE, "The store's tags, key to value."),
         # Extra fields: only when named.

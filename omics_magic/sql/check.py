@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import TYPE_CHECKING
 
 from ..errors import SQLError
@@ -126,6 +126,15 @@ def parse_one_statement(sql: str) -> exp.Expr:
     first = statements[0][0].text.upper()
     if first in _REFUSED_STATEMENTS:
         raise SQLError(f"{first} statements are not allowed; {_HINT}")
+    # DuckDB runs a SELECT: its parser's word on a syntax error is the one to show.
+    # A DELETE never reaches DuckDB (sql/delete.py reads it and says which forms
+    # it runs), so DuckDB's grammar (no DELETE ... LIMIT, say) doesn't judge it.
+    if first != "DELETE":
+        from .syntax import duckdb_syntax_error
+
+        syntax_error = duckdb_syntax_error(sql)
+        if syntax_error is not None:
+            raise syntax_error
     logging.getLogger("sqlglot").addFilter(_QUIET)  # once: addFilter skips a repeat
     _QUIET.parsing.on = True  # no "falling back to Command" warnings on screen
     try:
@@ -157,15 +166,26 @@ def _function_name(func: exp.Func) -> str:
     return func.sql_name().lower()
 
 
-def check_tree(tree: exp.Expr, resources: Mapping[str, str]) -> list[exp.Table]:
+def _frames_hint(local: Container[str]) -> str:
+    names = local.names() if hasattr(local, "names") else sorted(str(n) for n in local)  # type: ignore[attr-defined]
+    if names:
+        return ", ".join(names)
+    return "none (name a pandas or polars DataFrame or a pyarrow Table of the notebook)"
+
+
+def check_tree(
+    tree: exp.Expr, resources: Mapping[str, str], local: Container[str] = ()
+) -> list[exp.Table]:
     """Refuse what we don't run; return the resource references in text order.
+
+    A one-part table name in ``local`` (the notebook's frames) is allowed too.
 
     Raises
     ------
     SQLError
         A non-SELECT/DELETE statement (also nested), a file/network function,
         a table function other than range/generate_series/unnest, or a table
-        that is neither a resource nor a CTE.
+        that is neither a resource, a CTE nor a local frame.
     """
     from sqlglot import exp
 
@@ -196,7 +216,7 @@ def check_tree(tree: exp.Expr, resources: Mapping[str, str]) -> list[exp.Table]:
         if path in resources:
             found.append(table)
             continue
-        if len(parts) == 1 and path in ctes:
+        if len(parts) == 1 and (path in ctes or parts[0] in local):
             continue
         if re.search(r"[/\\:]|\.\w+$", parts[-1]) or "://" in path:
             raise SQLError(
@@ -204,6 +224,9 @@ def check_tree(tree: exp.Expr, resources: Mapping[str, str]) -> list[exp.Table]:
             )
         suggestion = [r for r in resources if r.rsplit(".", 1)[-1] == parts[-1].lower()]
         hint = f"; did you mean {suggestion[0]}?" if suggestion else ""
-        raise SQLError(f"unknown resource {'.'.join(parts)!r}; known resources: {known}{hint}")
+        raise SQLError(
+            f"unknown resource {'.'.join(parts)!r}; known resources: {known}{hint}; "
+            f"local frames: {_frames_hint(local)}"
+        )
     found.sort(key=lambda t: t.parts[0].meta.get("start", 0))
     return found

@@ -19,7 +19,7 @@ exactly DuckDB's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RESOURCES",
     "STORE_RESOURCES",
+    "TABLES",
     "DeleteStatement",
     "ResourceRef",
     "SelectPlan",
@@ -149,6 +150,8 @@ class SelectPlan:
         Columns named only in a star's EXCLUDE list: not fetched, but present
         (as NULLs) so that DuckDB finds what the EXCLUDE names (the first
         reference's resource; each reference has its own).
+    frames
+        The local frames (pandas, pyarrow, polars) the query names.
     """
 
     sql: str
@@ -156,6 +159,8 @@ class SelectPlan:
     refs: tuple[ResourceRef, ...]
     columns: tuple[str, ...]
     placeholders: tuple[str, ...] = ()
+    #: The local frames the query names, registered under these names.
+    frames: tuple[str, ...] = ()
     # Where each column name first appears, for error messages: name -> (line, col).
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
 
@@ -182,8 +187,11 @@ class DeleteStatement:
     tree: exp.Expr = field(compare=False, repr=False)
 
 
-def plan_statement(sql: str) -> SelectPlan | DeleteStatement:
+def plan_statement(sql: str, local: Container[str] = ()) -> SelectPlan | DeleteStatement:
     """Parse and check one statement and plan it.
+
+    ``local`` holds the names of the frames the query may read besides the
+    resources (:class:`~omics_magic.sql.frames.LocalFrames`).
 
     Raises
     ------
@@ -203,12 +211,19 @@ def plan_statement(sql: str) -> SelectPlan | DeleteStatement:
     (('us-east-1',), ('region', 'name'))
     """
     tree = parse_one_statement(sql)
-    tables = check_tree(tree, RESOURCES)
+    tables = check_tree(tree, RESOURCES, local)
     from sqlglot import exp
 
     if isinstance(tree, exp.Delete):
         return DeleteStatement(sql, tree)
-    return _plan_select(sql, tree, tables)
+    plan = _plan_select(sql, tree, tables)
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    frames = [
+        t.name
+        for t in tree.find_all(exp.Table)
+        if len(t.parts) == 1 and t.name.lower() not in ctes and t.name in local
+    ]
+    return replace(plan, frames=tuple(dict.fromkeys(frames)))
 
 
 def _resource(table: exp.Table) -> str:

@@ -28,8 +28,11 @@ from ..fetch.options import FetchOptions
 from ..regions import resolve_regions
 from ..resources import RESOURCES
 from .convert import check_result_types, result_table, to_pandas
+from .describe import answer_catalog
 from .failures import translate_duckdb_error
+from .frames import LocalFrames
 from .plan import DeleteStatement, ResourceRef, SelectPlan, plan_statement
+from .quoted import fill_quoted_placeholders
 from .sandbox import sandbox_connection
 from .templates import render_template
 
@@ -73,6 +76,7 @@ def run_query(
     role_arns: Iterable[str] | None = None,
     role_external_id: str | None = None,
     role_session_name: str | None = None,
+    frames: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Run one StackQL-style statement over the sequence stores.
 
@@ -80,8 +84,8 @@ def run_query(
     ----------
     sql
         One SELECT over ``aws.omics.sequence_store`` / ``aws.omics.sequence_stores``
-        (or a DELETE of one store). ``{{name}}`` placeholders are filled from
-        ``namespace`` as SQL literals.
+        (or a DELETE of one store, ``DESCRIBE <resource>`` or ``SHOW RESOURCES``).
+        ``{{name}}`` placeholders are filled from ``namespace`` as SQL literals.
     regions
         The regions to read when the query doesn't pick them with ``region =``
         or ``IN``; None means the default (``$OMICS_MAGIC_REGIONS`` or all).
@@ -93,7 +97,8 @@ def run_query(
     progress
         Show a progress bar (None: only when it helps).
     namespace
-        Where ``{{name}}`` placeholders are looked up.
+        Where ``{{name}}`` placeholders are looked up; the pandas, pyarrow and
+        polars frames in it may also be named in the query, like tables.
     max_concurrency
         Passed to the fetch engine.
     timeout
@@ -105,6 +110,9 @@ def run_query(
     profiles, role_arns, role_external_id, role_session_name
         The accounts to query, as in :func:`omics_magic.sequence_stores`;
         ``account_id =``/``IN`` in the WHERE picks among them.
+    frames
+        Local frames the query may name, ``{"sample_sheet": df}`` (pandas or
+        polars DataFrames, pyarrow Tables), joined in memory with the resources.
 
     Returns
     -------
@@ -124,8 +132,14 @@ def run_query(
             f"the query must be SQL text (a str), not {type(sql).__name__}; e.g. "
             "run_query('SELECT * FROM aws.omics.sequence_stores')"
         )
+    catalog = answer_catalog(sql)  # DESCRIBE <resource>, SHOW RESOURCES: no AWS call
+    if catalog is not None:
+        return catalog
     accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
-    plan = plan_statement(render_template(sql, namespace))
+    local = LocalFrames(frames, namespace)
+    # '{{name}}' in quotes is the literal it was meant to be (or refused), never text.
+    sql = fill_quoted_placeholders(sql, namespace)
+    plan = plan_statement(render_template(sql, namespace), local)
     if isinstance(plan, DeleteStatement):
         return run_delete(
             plan, confirm=confirm, regions=regions, session=session, accounts=accounts
@@ -140,6 +154,12 @@ def run_query(
     # warning for the whole query (below), not one per fetch.
     options = dataclasses.replace(asked.started(), warn=False)
     from ..fetch.engine import fetch_frame
+    from ..fetch.progress import Progress
+
+    # Local frames as Arrow, now: a frame that can't be a table fails before any AWS call.
+    tables = {name: local.arrow(name) for name in plan.frames}
+    # One progress (and one summary line) for the whole query.
+    tracker = Progress.auto(asked.progress)
 
     def fetch(request: FetchRequest) -> pd.DataFrame:
         from ..aws.clients import resolve_session
@@ -158,10 +178,21 @@ def run_query(
             parents=_parents_argument(request.parents),
             accounts=accounts,
             account_ids=request.account_ids,
+            progress=tracker,
         )
 
-    result = execute_plan(plan, fetch, default_regions=configured, strict=asked.strict)
+    try:
+        result = execute_plan(
+            plan, fetch, default_regions=configured, strict=asked.strict, frames=tables
+        )
+    except FetchError as err:
+        tracker.finish(err.errors)
+        raise
+    except BaseException:
+        tracker.finish(stopped=True)
+        raise
     failures = failures_in(result)
+    tracker.finish(failures)
     if failures:
         warnings.warn(failure_note(failures), RegionFailureWarning, stacklevel=2)
     return result
@@ -195,8 +226,12 @@ def execute_plan(
     *,
     default_regions: Sequence[str],
     strict: bool = False,
+    frames: Mapping[str, pa.Table] | None = None,
 ) -> pd.DataFrame:
     """Fetch each relation of ``plan`` with ``fetch`` and run the plan's SQL in DuckDB.
+
+    ``frames`` are the local frames the plan names, registered under their
+    names (explicitly: the sandbox does no replacement scans).
 
     ``fetch`` is called once per distinct pushdown, never for one that can
     match no row, and only after the SQL has bound against empty relations.
@@ -210,13 +245,16 @@ def execute_plan(
 
     connection = sandbox_connection()
     try:
+        local_columns = [c for table in (frames or {}).values() for c in table.column_names]
+        for name, table in (frames or {}).items():
+            connection.register(name, table)
         for relation, ref in plan.relations.items():
             names = _names(ref)
             connection.register(relation, _arrow(ref, ref.definition.frame([], names), names))
         try:
             bound = connection.sql(plan.duckdb_sql)  # binds (and checks) without running
         except duckdb.Error as err:
-            raise translate_duckdb_error(err, plan) from None
+            raise translate_duckdb_error(err, plan, local_columns) from None
         check_result_types(bound)
 
         wanted = {r: ref for r, ref in plan.relations.items() if not ref.no_rows}
@@ -235,7 +273,7 @@ def execute_plan(
         try:
             table = result_table(connection.sql(plan.duckdb_sql))
         except duckdb.Error as err:
-            raise translate_duckdb_error(err, plan) from None
+            raise translate_duckdb_error(err, plan, local_columns) from None
     finally:
         connection.close()
     result = to_pandas(table)

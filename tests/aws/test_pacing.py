@@ -1,4 +1,4 @@
-"""Pacing under the quotas, the client cache, retry configuration and progress."""
+"""Pacing under the quotas, the client cache and retry configuration."""
 
 from __future__ import annotations
 
@@ -164,15 +164,6 @@ def test_retry_configuration_standard_mode_and_user_settings_win(
     assert retries == {"mode": "adaptive", "total_max_attempts": 7}
 
 
-def test_progress_bar_only_when_asked_outside_notebooks(
-    omics_backend: OmicsBackend, capsys: pytest.CaptureFixture[str]
-) -> None:
-    omics_magic.sequence_stores(TWO, rate=None)
-    assert capsys.readouterr().err == ""
-    omics_magic.sequence_stores(TWO, rate=None, progress=True)
-    assert "omics regions" in capsys.readouterr().err
-
-
 def test_max_concurrency_bounds_requests_in_flight(omics_backend: OmicsBackend) -> None:
     omics_backend.seed(TWO, stores_per_region=6)
     omics_backend.set_latency(0.02)
@@ -202,26 +193,3 @@ def test_max_concurrency_bounds_requests_in_flight(omics_backend: OmicsBackend) 
 
     assert len(df) == 12
     assert 1 < peak[0] <= 3
-
-
-@pytest.mark.parametrize("widgets", [True, False])
-def test_default_progress_in_a_notebook_needs_ipywidgets(
-    monkeypatch: pytest.MonkeyPatch, widgets: bool
-) -> None:
-    """Without ipywidgets tqdm.auto would print a text bar and a warning in every cell."""
-    import importlib.util
-
-    from omics_magic.fetch import report as fetch_report
-
-    real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(fetch_report, "_in_notebook", lambda: True)
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *a: (
-            (object() if widgets else None) if name == "ipywidgets" else real_find_spec(name, *a)
-        ),
-    )
-    assert fetch_report.show_progress(None, 3) is widgets
-    assert fetch_report.show_progress(None, 1) is False
-    assert fetch_report.show_progress(True, 1) is True

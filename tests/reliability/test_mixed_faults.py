@@ -23,7 +23,7 @@ from omics_magic.regions import omics_regions
 from omics_magic.sql.run import run_query
 from omics_magic.testing import OmicsBackend, OmicsServer
 from tests.fetch_helpers import expected_records, records
-from tests.magic_support import run_cell, strict_shell
+from tests.magic_support import displayed, run_cell, strict_shell
 from tests.reliability.support import make_unreachable, new_session
 
 REGIONS = list(omics_regions())
@@ -154,7 +154,7 @@ def test_the_magic_shows_every_healthy_row_and_notes_each_failed_region_once(
     # The magic uses the default session for this environment: make its region unreachable.
     make_unreachable(resolve_session(), UNREACHABLE)
 
-    with strict_shell() as ip:
+    with strict_shell() as ip, displayed(ip) as outputs:
         run_cell(ip, f"%config OmicsMagic.timeout = {DEADLINE}")
         started = time.monotonic()
         df = ip.run_cell_magic("omics", "", "SELECT * FROM aws.omics.sequence_stores")
@@ -163,6 +163,7 @@ def test_the_magic_shows_every_healthy_row_and_notes_each_failed_region_once(
     assert elapsed < DEADLINE + MARGIN
     assert _per_region(df) == expected_records(server.backend, HEALTHY, DEFAULT_COLUMNS)
     _check_errors(df.attrs["omics_errors"])
-    [note] = [line for line in capsys.readouterr().err.splitlines() if line.startswith("omics:")]
+    assert "omics:" not in capsys.readouterr().err  # the note is under the result, not on stderr
+    [note] = [o["data"]["text/plain"] for o in outputs]
     assert all(note.count(region) == 1 for region in FAILED)
     assert not any(region in note for region in HEALTHY)

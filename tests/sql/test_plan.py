@@ -102,7 +102,9 @@ def test_pushdown_follows_qualifiers_in_joins() -> None:
         f"{STORES} a POSITIONAL JOIN {STORES} b",
         f"{STORES} b ASOF JOIN {STORES} a ON a.creation_time >= b.creation_time",
         f"{STORES} a TABLESAMPLE 50%",
-        f"{STORES} a USING SAMPLE 2 ROWS",
+        f"{STORES} a TABLESAMPLE reservoir(2 ROWS)",
+        # DuckDB samples USING SAMPLE's rows before the WHERE, wherever the clause is written.
+        f"{STORES} a WHERE a.region = 'us-east-1' USING SAMPLE 2 ROWS --",
     ],
 )
 def test_no_pushdown_where_rows_before_where_matter(source: str) -> None:
