@@ -165,6 +165,25 @@ def outputs_of(cells: list[Any]) -> Callable[[str], str]:
     return output
 
 
+def largest_demo_store() -> tuple[str, str, int, int]:
+    """The demo's store holding the most bases: region, name, read sets, archived ones."""
+    from omics_magic.demo_mode.inventory import DEMO_REGIONS, seed_demo
+    from omics_magic.testing import OmicsBackend
+
+    backend = OmicsBackend(random_seed=0)
+    seed_demo(backend)
+    found = []
+    for region in DEMO_REGIONS:
+        for store in backend.stores(region):
+            held = backend.read_sets(region, store["id"])
+            infos = [r.get("sequenceInformation") or {} for r in held]
+            bases = sum(info.get("totalBaseCount") or 0 for info in infos)
+            archived = sum(r["status"] == "ARCHIVED" for r in held)
+            found.append((bases, region, store["name"], len(held), archived))
+    _, region, name, count, archived = max(found)
+    return region, name, count, archived
+
+
 def check_quickstart(cells: list[Any], cwd: Path) -> None:
     output = outputs_of(cells)
 
@@ -188,6 +207,9 @@ def check_quickstart(cells: list[Any], cwd: Path) -> None:
     assert "us-east-1" in templated and "eu-west-1" not in templated.split("omics:")[-1]
     described = output("%omics DESCRIBE")
     assert "ListTagsForResource" in described and "sse_config" in described
+    per_store = output("%%omics\nSELECT s.region, s.name AS store, count(*) AS read_sets")
+    region, name, read_sets, archived = largest_demo_store()  # the read sets cell (#16)
+    assert re.search(rf"{region}\s+{name}\s+{read_sets}\s+{archived}\s", per_store), per_store
     joined = output("%%omics\nSELECT x.sample_id")
     assert "NA12878" in joined and "wgs-cohort-042" in joined
     assert "Would delete store" in output("omics_magic.delete_sequence_store(")
