@@ -20,7 +20,7 @@ from typing import Any
 import _harness
 
 LIST, GET, TAGS = "ListSequenceStores", "GetSequenceStore", "ListTagsForResource"
-QUOTA_OPERATIONS = (LIST, GET, TAGS)
+QUOTA_OPERATIONS = (LIST, GET, TAGS, "ListReadSets", "GetReadSetMetadata")
 #: socketserver listens with a backlog of 5: a client opening 100+ connections at
 #: once overflows it, and each dropped handshake stalls its connection for a
 #: second (SYN-ACK retransmit). Real endpoints have deep backlogs.
@@ -38,7 +38,8 @@ def serve(config: dict[str, Any]) -> None:
         fake_server._Server.request_queue_size, LISTEN_BACKLOG
     )
     backend = OmicsBackend()
-    backend.seed(config["regions"], config["stores"], random_seed=0)
+    read_sets = config.get("read_sets_per_store", 0)
+    backend.seed(config["regions"], config["stores"], random_seed=0, read_sets_per_store=read_sets)
     for account in config.get("accounts", []):  # more accounts, each its own stores
         backend.add_account(account, profile=f"acct-{account}")
         backend.seed(config["regions"], config["stores"], account_id=account, random_seed=0)
@@ -59,7 +60,11 @@ def serve(config: dict[str, Any]) -> None:
                     f"{r.operation}|{r.status}|{r.error_code or ''}"
                     for r in backend.requests.records
                 )
-                print(json.dumps({"counts": counts, "cpu": time.process_time()}), flush=True)
+                throttled = Counter(
+                    f"{r.region}|{r.operation}" for r in backend.requests.records if r.status == 429
+                )
+                answer = {"counts": counts, "cpu": time.process_time(), "throttled": throttled}
+                print(json.dumps(answer), flush=True)
             elif command == "reset":
                 backend.requests.clear()
                 apply_quotas()
@@ -115,6 +120,10 @@ class FakeProcess:
             operation, status, code = key.split("|")
             counts[(operation, int(status), code)] += n
         return counts, float(answer["cpu"])
+
+    def most_throttles_per_bucket(self) -> int:
+        """The most 429s any one (region, operation) got since the last reset."""
+        return max(self._ask("stats")["throttled"].values(), default=0)
 
     def close(self) -> None:
         assert self._proc.stdin is not None

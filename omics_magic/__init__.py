@@ -34,6 +34,7 @@ if _TYPE_CHECKING:  # the lazy names, typed for checkers and IDEs
     from .demo_mode.mode import demo as demo
     from .demo_mode.mode import end_demo as end_demo
     from .export.files import read_parquet as read_parquet
+    from .fetch.cache import clear_cache as clear_cache
     from .fetch.engine import sequence_store as sequence_store
     from .fetch.engine import sequence_stores as sequence_stores
     from .fetch.read_sets import read_set as read_set
@@ -44,6 +45,7 @@ if _TYPE_CHECKING:  # the lazy names, typed for checkers and IDEs
 # Public name -> module that defines it; imported on first access (PEP 562).
 _LAZY: dict[str, str] = {
     "OmicsMagic": "magic",
+    "clear_cache": "fetch.cache",
     "delete_sequence_store": "delete.protocol",
     "read_parquet": "export.files",
     "read_set": "fetch.read_sets",

@@ -139,6 +139,12 @@ class OmicsMagic(Magics, Configurable):
         config=True
     )
     timeout = Float(None, allow_none=True, help="Seconds before a query gives up.").tag(config=True)
+    cache_ttl = Float(
+        None,
+        allow_none=True,
+        help="Seconds fetched data is reused by later queries (None: $OMICS_MAGIC_CACHE_TTL "
+        "or 300; 0: no cache).",
+    ).tag(config=True)
 
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -207,6 +213,11 @@ class OmicsMagic(Magics, Configurable):
     )
     @argument("--strict", action="store_true", help="Fail if any region fails.")
     @argument("--no-progress", action="store_true", help="Don't show progress or the summary.")
+    @argument(
+        "--refresh",
+        action="store_true",
+        help="Fetch from AWS even if the session's result cache holds the data.",
+    )
     @argument(
         "--confirm",
         default=None,
@@ -325,6 +336,8 @@ class OmicsMagic(Magics, Configurable):
                 max_concurrency=self.max_concurrency,
                 timeout=self.timeout,
                 confirm=args.confirm,
+                cache_ttl=self.cache_ttl,
+                refresh=args.refresh,
                 profiles=None if one else profiles,
                 role_arns=roles,
                 role_external_id=self.role_external_id,
@@ -338,6 +351,9 @@ class OmicsMagic(Magics, Configurable):
         note = failure_notes(failures_in(result))
         if note is not None:
             self._show_note(note)
+        cached = _cache_note(result)
+        if cached is not None:
+            self._show_note(Note((cached,)))
         for line in result.attrs.get("omics_notes") or []:
             self._show_note(Note((f"omics: {line}",)))
         if target is not None:
@@ -360,6 +376,16 @@ def _switch_demo(*, start: bool, end: bool) -> None:
 def _demo_on() -> bool:
     module = sys.modules.get("omics_magic.demo_mode.mode")
     return module is not None and module.active_demo() is not None
+
+
+def _cache_note(result: pd.DataFrame) -> str | None:
+    """'from cache, fetched 42 s ago; ...' when the result used the session's cache."""
+    if not result.attrs.get("omics_cached"):
+        return None
+    import pandas as pd
+
+    age = (pd.Timestamp.now(tz="UTC") - result.attrs["omics_fetched_at"]).total_seconds()
+    return f"omics: from cache, fetched {max(age, 0):.0f} s ago; --refresh to fetch again"
 
 
 def _output_writer(path: str, *, overwrite: bool) -> Callable[[pd.DataFrame], None]:

@@ -112,6 +112,8 @@ def fake_aws_env(
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",
         "OMICS_MAGIC_REGIONS",
+        "OMICS_MAGIC_BURST",
+        "OMICS_MAGIC_CACHE_TTL",
     ):
         monkeypatch.delenv(name, raising=False)
     nowhere = tmp_path_factory.getbasetemp() / "no-aws-config"
@@ -122,6 +124,12 @@ def fake_aws_env(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET_KEY)
     monkeypatch.setenv("AWS_SESSION_TOKEN", FAKE_SESSION_TOKEN)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    from omics_magic.aws.pacing import forget_pacers
+
+    forget_pacers()  # each test's fake starts with full buckets: so does every pacer
+    from omics_magic.fetch.cache import clear_cache
+
+    clear_cache()  # and holds its own stores: nothing cached from another test's fake
     from omics_magic.fetch.skipped import forget
 
     forget()  # regions found not enabled in one test are asked again in the next

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -55,6 +56,18 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
         {k: (None if v is pd.NaT else v) for k, v in row.items()}
         for row in df.to_dict(orient="records")
     ]
+
+
+def most_throttles_per_bucket(backend: OmicsBackend) -> int:
+    """The most throttled answers any one (account, region, operation) got.
+
+    Learning a bucket's burst costs at most one throttle per bucket
+    (:mod:`omics_magic.aws.pacing`); more means the pacer over-spent.
+    """
+    counts = Counter(
+        (r.account_id, r.region, r.operation) for r in backend.requests.records if r.status == 429
+    )
+    return max(counts.values(), default=0)
 
 
 def expected_read_set(region: str, read_set: dict[str, Any]) -> dict[str, Any]:

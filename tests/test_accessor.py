@@ -116,7 +116,8 @@ def test_fetch_classmethod_is_sequence_stores(omics_backend: OmicsBackend) -> No
     assert sorted(df["name"]) == sorted(
         s["name"] for region in REGIONS for s in omics_backend.stores(region)
     )
-    assert omics_backend.requests.count(operation="ListSequenceStores") == 4  # 2 fetches
+    # The second fetch is the first's, from the session's result cache.
+    assert omics_backend.requests.count(operation="ListSequenceStores") == 2
 
 
 def test_parquet_of_a_fetched_frame_names_no_credentials_or_endpoint(

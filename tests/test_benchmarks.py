@@ -43,6 +43,7 @@ SCRIPTS = {
         ["--quick"],
         ["round trip ours/baseline", "write ours/baseline", "read ours/baseline"],
     ),
+    "session.py": (["--quick", "--part", "repeat"], ["repeat AWS calls", "fetch / repeat"]),
     "load.py": (
         ["--quick"],
         [

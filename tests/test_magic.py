@@ -38,6 +38,8 @@ WHERE data__Identifier = '{id}'{more};"""
 def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> OmicsBackend:
     monkeypatch.setenv("OMICS_MAGIC_REGIONS", ",".join(REGIONS))
     monkeypatch.setenv("OMICS_MAGIC_TPS", "0")
+    # These tests count each query's calls; the cache's own are in tests/fetch/test_cache.py.
+    monkeypatch.setenv("OMICS_MAGIC_CACHE_TTL", "0")
     omics_backend.seed(REGIONS, stores_per_region=5)
     omics_backend.requests.clear()
     return omics_backend

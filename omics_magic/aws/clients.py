@@ -22,14 +22,17 @@ from __future__ import annotations
 import os
 import threading
 import weakref
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CredentialsError, InputError
 from ..failures import KINDS, Failure
 from ..internals import botocore_session
 from .guard import check_demo_credentials, demo_mode_on
+from .pacing import THROTTLE_CODES as _THROTTLED
 from .pacing import install as install_pacing
 from .redact import install_log_redaction, redact
+from .timestamps import install_fast_timestamps
 
 if TYPE_CHECKING:
     import boto3
@@ -69,17 +72,6 @@ _NOT_ENABLED = {
     "OptInRequired",
     "SubscriptionRequiredException",
 }
-_THROTTLED = {
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottled",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-    "SlowDown",
-    "ProvisionedThroughputExceededException",
-}
 # Server-side failures that botocore already retried: the region could not answer
 # now, and asking later may work. InternalServerException (500) is one of them,
 # reported as "unavailable" rather than "error", which is kept for answers that
@@ -101,6 +93,10 @@ _sessions_lock = threading.Lock()
 _default_sessions: dict[tuple[object, ...], boto3.Session] = {}
 _clients_lock = threading.Lock()
 _clients: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+_warm: weakref.WeakSet[Any] = weakref.WeakSet()  # sessions that have made a first client
+_making: dict[tuple[int, str], threading.Lock] = {}  # one lock per (session, region) made
+_first_lock = threading.Lock()
+_epoch = 0
 
 
 def resolve_session(
@@ -146,6 +142,7 @@ def resolve_session(
             made = boto3.Session(profile_name=profile)
         except BotoCoreError as err:
             raise credentials_error(err) or err from None
+        install_fast_timestamps(made)  # ours: its clients are all omics_magic's
         # Environments rarely change, but one fetch may use a profile per account:
         # keep enough that every account's session (and its clients) is reused.
         if len(_default_sessions) >= MAX_SESSIONS:
@@ -161,10 +158,19 @@ def clear_cache() -> None:
     (entering or leaving demo mode): a cached client keeps the endpoint it
     was made with, whatever the environment says now.
     """
+    global _epoch
     with _sessions_lock:
         _default_sessions.clear()
     with _clients_lock:
         _clients.clear()
+        _making.clear()
+        _epoch += 1
+
+
+def epoch() -> int:
+    """How many times :func:`clear_cache` ran: what was fetched before another
+    epoch came from another endpoint or credentials (the result cache keys on it)."""
+    return _epoch
 
 
 def check_credentials(session: boto3.Session) -> str:
@@ -261,7 +267,8 @@ def _retry_config(session: boto3.Session) -> dict[str, Any]:
 def omics_client(session: boto3.Session, region: str, *, max_pool: int = 10) -> Any:
     """The omics client for ``region`` in ``session``: made once, then reused.
 
-    Clients are thread-safe; creating them is not, so creation is serialised.
+    Clients are thread-safe. A session's first client is made alone; then
+    each region's is made under its own lock, so regions are made in parallel.
     A later request for a bigger connection pool replaces the cached client.
 
     Parameters
@@ -285,24 +292,44 @@ def omics_client(session: boto3.Session, region: str, *, max_pool: int = 10) -> 
         cached = per_region.get(region)
         if cached is not None and cached.meta.config.max_pool_connections >= max_pool:
             return cached
-        from botocore.config import Config
-
-        config = Config(
-            retries=_retry_config(session),
-            max_pool_connections=max(max_pool, 10),
-            connect_timeout=CONNECT_TIMEOUT,
-            read_timeout=READ_TIMEOUT,
-        )
-        try:
-            client = session.client("omics", region_name=region, config=config)
-        except ValueError as err:  # botocore: "Invalid endpoint: ..."
-            raise InputError(
-                f"{redact(_one_line(err))}; AWS_ENDPOINT_URL_OMICS (or endpoint_url in the AWS "
-                "config file) must be a URL such as https://omics.us-east-1.amazonaws.com"
-            ) from None
-        install_pacing(client)  # inert unless a call is made inside pacing.paced()
-        per_region[region] = client
+        lock = _making.setdefault((id(session), region), threading.Lock())
+        warm = session in _warm
+    # Regions are made in parallel (each under its own lock), once a first client of
+    # the session was made alone: that one resolves the credentials and loads the
+    # service model into the session's caches, which botocore does not guard.
+    with nullcontext() if warm else _first_lock, lock:
+        with _clients_lock:
+            cached = per_region.get(region)
+        if cached is not None and cached.meta.config.max_pool_connections >= max_pool:
+            return cached
+        client = _make_client(session, region, max_pool)
+        with _clients_lock:
+            per_region[region] = client
+            _warm.add(session)
         return client
+
+
+def _make_client(session: boto3.Session, region: str, max_pool: int) -> Any:
+    from botocore.config import Config
+
+    config = Config(
+        retries=_retry_config(session),
+        max_pool_connections=max(max_pool, 10),
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        # Every input is validated before any call (IDs, names) or comes from AWS's
+        # own answers (ARNs, tokens); botocore's second check costs each call CPU.
+        parameter_validation=False,
+    )
+    try:
+        client = session.client("omics", region_name=region, config=config)
+    except ValueError as err:  # botocore: "Invalid endpoint: ..."
+        raise InputError(
+            f"{redact(_one_line(err))}; AWS_ENDPOINT_URL_OMICS (or endpoint_url in the AWS "
+            "config file) must be a URL such as https://omics.us-east-1.amazonaws.com"
+        ) from None
+    install_pacing(client)  # inert unless a call is made inside pacing.paced()
+    return client
 
 
 def classify_error(exc: BaseException) -> tuple[str, str, str]:

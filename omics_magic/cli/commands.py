@@ -82,6 +82,7 @@ def query_command(args: argparse.Namespace) -> int:
         regions=_regions(args.region),
         strict=args.strict,
         confirm=args.confirm,
+        refresh=args.refresh,
         **_accounts(args),
     )
     failures = failures_in(result)

@@ -147,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     _role_options(query)
     query.add_argument("--strict", action="store_true", help="exit 1 if any region fails")
     query.add_argument(
+        "--refresh",
+        action="store_true",
+        help="go to AWS, not the result cache (each CLI call is its own process, so its "
+        "cache starts empty: this is for scripts shared with the magic)",
+    )
+    query.add_argument(
         "-o",
         "--output",
         metavar="PATH",

@@ -110,7 +110,7 @@ class Calls:
         from ..aws.pacing import pacer_for, resolve_rate
 
         # Quotas are per account, region and operation; without the account, its key.
-        access_key = account_id or check_credentials(session)
+        access_key = self._access_key = account_id or check_credentials(session)
         read = resolve_rate()
         rates = {
             GET: read,
@@ -123,6 +123,13 @@ class Calls:
             for region, client in self._clients.items()
             for op, rate in rates.items()
         }
+
+    def _forget(self, target: Target) -> None:
+        """The store is gone: out of every cached result at once (omics_magic.fetch.cache)."""
+        from ..fetch.cache import forget_record
+
+        endpoint = self._clients[target.region].meta.endpoint_url
+        forget_record(self._access_key, endpoint, target.region, target.identifier)
 
     def _call(self, op: str, target: Target) -> dict[str, Any]:
         pacer = self._pacers[(target.region, op)]
@@ -173,6 +180,8 @@ class Calls:
                 else:
                     target.outcome = "deleted"
                     target.message = "deleted (the store is gone or DELETING)"
+                if target.outcome == "deleted" or target.code == "ResourceNotFoundException":
+                    self._forget(target)
 
         _in_parallel(delete_region, list(by_region.values()))
 

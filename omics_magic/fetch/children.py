@@ -23,6 +23,11 @@ What a failure costs:
 
 A row seen twice (a read set added or deleted between pages shifts a page)
 is kept once.
+
+The result cache keeps each parent's rows apart (its entry's parent is the
+store's ID), and the parents' listing as the parent resource's own entry: a
+parent the cache covers costs no call (or only the per-row calls it lacks),
+and a parent whose listing failed is the only one asked again next time.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from typing import Any
 from ..aws.clients import classify_error, credentials_error
 from ..failures import Failure
 from ..resources import RESOURCES, Resource
+from .cache import Hit, Scope
+from .cached import GET, RegionCache, Since, scope_of, source_of, sources_of
 from .calls import Cancelled, RegionCalls
 from .region import (
     NOT_FOUND,
@@ -45,7 +52,8 @@ from .region import (
     RegionResult,
     dispatch,
     dispatch_per_row,
-    item_order,
+    items_of,
+    kept,
     pages,
     region_error,
     totals,
@@ -62,34 +70,109 @@ class _Parent:
     seen_tokens: set[str] = field(default_factory=set)
     failure: Failure | None = None
     gone: bool = False
+    hit: Hit | None = None  # what the result cache held for it
+    unsure: bool = False  # a get by ID failed: whether the row exists is unknown
 
 
-def fetch_children(calls: RegionCalls, plan: Plan) -> RegionResult:
-    """Fetch one region's rows of a child resource; runs in the region's own thread."""
-    resource = plan.resource
+def fetch_children(
+    calls: RegionCalls, plan: Plan, cache: RegionCache | None = None
+) -> RegionResult:
+    """Fetch one region's rows of a child resource; runs in the region's own thread.
+
+    ``cache`` is the result cache for this region (None: not used).
+    """
+    resource, region = plan.resource, calls.region
     failures = Failures()
+    scope, sources = scope_of(plan), sources_of(plan)
+    since = [Since.now()]  # the oldest data's: the listings', and the cached entries'
     try:
-        parent_ids = _parent_ids(calls, plan)
-        if plan.identifiers is not None:
-            parents, tried = _by_identifier(calls, plan, parent_ids, failures)
-        else:
-            parents, tried = _by_listing(calls, plan, parent_ids, failures)
+        parent_ids = _parent_ids(calls, plan, cache, since)
+        parents = [_Parent(p) for p in parent_ids]
+        if cache is not None:
+            for parent in parents:
+                parent.hit = cache.lookup(resource, scope, sources, parent.identifier)
+        cached = [p for p in parents if p.hit is not None]
+        tried = _from_cache(calls, plan, cached, sources, failures)
+        fresh = [p.identifier for p in parents if p.hit is None]
+        fetch = _by_identifier if plan.identifiers is not None else _by_listing
+        done, more = fetch(calls, plan, fresh, failures) if fresh else ([], 0)
+        tried += more
+        by_id = {p.identifier: p for p in done}
+        parents = [by_id.get(p.identifier, p) for p in parents]
     except Cancelled:
-        return RegionResult(calls.region)
+        return RegionResult(region)
     except Exception as err:  # AWS errors become the record; anything else is re-raised
-        return RegionResult(calls.region, error=region_error(calls.region, err))
+        return RegionResult(region, error=region_error(region, err))
     rows: list[dict[str, Any]] = []
     for parent in parents:
         if parent.failure is not None or parent.gone:
             continue
-        kept = sorted((i for i in parent.items.values() if not i.gone), key=item_order)
-        rows.extend(resource.row(calls.region, plan.columns, i.detail, i.got, i.tags) for i in kept)
+        found = kept(list(parent.items.values()))
+        rows.extend(resource.row(region, plan.columns, i.detail, i.got, i.tags) for i in found)
+    since.extend(Since.of(p.hit) for p in parents if p.hit is not None)
+    if cache is not None:
+        _keep(cache, plan, parents, sources, since[0])
     return RegionResult(
-        calls.region,
+        region,
         rows,
-        failures.record(calls.region, totals(resource, tried, tried)),
+        failures.record(region, totals(resource, tried, tried)),
         more=[p.failure for p in parents if p.failure is not None],
+        fetched_at=min(s.at for s in since),
+        cached=len(since) > 1,
     )
+
+
+def _from_cache(
+    calls: RegionCalls,
+    plan: Plan,
+    parents: Sequence[_Parent],
+    sources: frozenset[str],
+    failures: Failures,
+) -> int:
+    """The cached parents' items, with the per-row calls they lack made (on copies,
+    all parents' at once); the number of rows those calls were tried for."""
+    resource = plan.resource
+    futures: list[Future[None]] = []
+    tried = 0
+    for parent in parents:
+        assert parent.hit is not None
+        missing = sources - parent.hit.sources
+        items = items_of(parent.hit)
+        if missing:
+            items = [item.copy() for item in items]
+            tried += len(items)
+            for call in (resource.get, resource.tags):
+                if call is None or source_of(resource, call.operation) not in missing:
+                    continue
+                for item in items:
+                    futures.extend(dispatch(calls, plan, call, item, failures))
+        parent.items = {i.ident: i for i in items}
+    wait_all(calls, futures)
+    return tried
+
+
+def _keep(
+    cache: RegionCache,
+    plan: Plan,
+    parents: Sequence[_Parent],
+    sources: frozenset[str],
+    fetched: Since,
+) -> None:
+    """Keep each parent's rows as its own entry: not a failed parent's, nor an unsure one's."""
+    resource = plan.resource
+    scope = scope_of(plan)
+    for parent in parents:
+        if parent.failure is not None or parent.unsure:
+            continue
+        if parent.hit is not None and sources <= parent.hit.sources:
+            continue  # served whole from the cache: nothing new
+        items = list(parent.items.values())
+        failed = {source_of(resource, op) for item in items for op in item.failed}
+        has = sources | (parent.hit.sources if parent.hit is not None else frozenset())
+        if plan.identifiers is not None:
+            has = has | {GET}  # found by the get call: its answer is kept
+        since = fetched if parent.hit is None else Since.of(parent.hit)
+        cache.keep(resource, scope, has - failed, kept(items), since, parent.identifier)
 
 
 def _parent_resource(resource: Resource) -> Resource:
@@ -97,15 +180,29 @@ def _parent_resource(resource: Resource) -> Resource:
     return RESOURCES[resource.parent.resource]
 
 
-def _parent_ids(calls: RegionCalls, plan: Plan) -> list[str]:
-    """The parents to read in this region: as named, else the parent's listing, oldest first."""
+def _parent_ids(
+    calls: RegionCalls, plan: Plan, cache: RegionCache | None, since: list[Since]
+) -> list[str]:
+    """The parents to read in this region: as named, else the parent's listing, oldest first.
+
+    The listing comes from the result cache if it holds one (its age joins ``since``),
+    and is kept there otherwise: it is the parent resource's own listing.
+    """
     named = plan.parents_in(calls.region)
     if named is not None:
         return list(named)
     parent = _parent_resource(plan.resource)
-    listed = [Item(detail) for page in pages(calls, parent.list, {}) for detail in page]
+    hit = None if cache is None else cache.lookup(parent, Scope(), frozenset())
+    if hit is not None:
+        listed = items_of(hit)
+        since.append(Since.of(hit))
+    else:
+        started = Since.now()
+        listed = kept([Item(detail) for page in pages(calls, parent.list, {}) for detail in page])
+        if cache is not None:
+            cache.keep(parent, Scope(), frozenset(), listed, started)
     key = parent.column(parent.identifier)
-    return list(dict.fromkeys(key.value(i.detail) for i in sorted(listed, key=item_order)))
+    return list(dict.fromkeys(key.value(i.detail) for i in listed))
 
 
 def _by_listing(
@@ -224,6 +321,7 @@ def _by_identifier(
     for parent in parents:
         for identifier, item in list(parent.items.items()):
             if item.got is None:  # not found, or failed: no row
+                parent.unsure = parent.unsure or bool(item.failed)
                 del parent.items[identifier]
                 continue
             item.detail = item.got

@@ -33,13 +33,14 @@ from ..aws.accounts import (
     account_sessions,
     check_account_ids,
 )
-from ..aws.clients import check_credentials, omics_client
-from ..aws.pacing import Rate, pacer_for
+from ..aws.clients import check_credentials, epoch, omics_client
+from ..aws.pacing import Burst, Rate, pacer_for
 from ..errors import AmbiguousStoreError, CredentialsError, InputError
 from ..failures import ERRORS_ATTR, Failure, set_failures
 from ..regions import resolve_regions, validate_identifier
 from ..resources import RESOURCES, SEQUENCE_STORES, Resource
 from .accounts import ACCOUNTS_ATTR, NOTES_ATTR, Reached, reach_accounts
+from .cached import RegionCache
 from .calls import RegionCalls
 from .children import fetch_children
 from .options import FetchOptions, check_timeout
@@ -54,7 +55,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCOUNTS_ATTR",
+    "CACHED_ATTR",
     "ERRORS_ATTR",
+    "FETCHED_AT_ATTR",
     "NOTES_ATTR",
     "REGIONS_ATTR",
     "FetchOptions",
@@ -62,9 +65,12 @@ __all__ = [
     "fetch_frame",
     "sequence_store",
     "sequence_stores",
+    "stamp_freshness",
 ]
 
 REGIONS_ATTR = "omics_regions"
+FETCHED_AT_ATTR = "omics_fetched_at"
+CACHED_ATTR = "omics_cached"
 #: Default bound on requests in flight: enough per region to keep its paced calls
 #: flowing at a few hundred ms of latency, capped so that unpaced fetches over
 #: many regions stay polite.
@@ -84,6 +90,9 @@ def sequence_stores(
     max_concurrency: int | None = None,
     rate: Rate = "auto",
     name: str | None = None,
+    burst: Burst = "auto",
+    cache_ttl: float | None = None,
+    refresh: bool = False,
     profiles: Iterable[str] | None = None,
     role_arns: Iterable[str] | None = None,
     role_external_id: str | None = None,
@@ -116,6 +125,17 @@ def sequence_stores(
         ``$OMICS_MAGIC_TPS``, else AWS's default quota of 5; ``None`` or 0 turn pacing off.
     name
         Only stores with exactly this name.
+    burst
+        Calls the quota lets through at once, per region and operation: ``"auto"`` is
+        ``$OMICS_MAGIC_BURST``, else learned from the first throttled call (see
+        :mod:`omics_magic.aws.pacing`); a whole number for a raised quota whose burst
+        is known, 1 for a quota that banks none.
+    cache_ttl
+        Seconds a previous fetch's data may be reused instead of calling AWS (the
+        session's result cache, :mod:`omics_magic.fetch.cache`); None is
+        ``$OMICS_MAGIC_CACHE_TTL``, else 300; 0 turns the cache off.
+    refresh
+        Go to AWS even if the cache could answer, and keep the fresh answer.
     profiles
         AWS profiles whose accounts to query, e.g. ``["dev", "prod"]``. Every
         (account, region) is fetched at once; an account reached by two
@@ -137,6 +157,7 @@ def sequence_stores(
         ``{"region", "code", "message", "kind"}`` (with ``account_id`` and
         ``via``, the profile or role, over several accounts; ``region`` is
         ``"*"`` for an account that could not be reached at all).
+        ``df.attrs["omics_fetched_at"]`` is when its oldest data was fetched (UTC).
 
     Raises
     ------
@@ -163,6 +184,9 @@ def sequence_stores(
         timeout=timeout,
         max_concurrency=max_concurrency,
         rate=rate,
+        burst=burst,
+        cache_ttl=cache_ttl,
+        refresh=refresh,
     )
     accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     return fetch_frame(
@@ -184,6 +208,9 @@ def sequence_store(
     strict: bool = False,
     timeout: float | None = None,
     rate: Rate = "auto",
+    burst: Burst = "auto",
+    cache_ttl: float | None = None,
+    refresh: bool = False,
     profiles: Iterable[str] | None = None,
     role_arns: Iterable[str] | None = None,
     role_external_id: str | None = None,
@@ -191,8 +218,9 @@ def sequence_store(
 ) -> pd.DataFrame:
     """The sequence store ``identifier``: a frame of 0 or 1 rows.
 
-    With ``region=None`` it asks every configured region at once (one
-    GetSequenceStore each). A region that doesn't have the store is not an
+    Arguments are as in :func:`sequence_stores`. With ``region=None`` it asks
+    every configured region at once (one GetSequenceStore each). A region that
+    doesn't have the store is not an
     error; a region that fails is reported as in :func:`sequence_stores`.
     ``profiles`` and ``role_arns`` choose the accounts to ask, as there.
 
@@ -209,7 +237,15 @@ def sequence_store(
     >>> omics_magic.sequence_store("1234567890", "us-east-1")  # doctest: +SKIP
     """
     identifier = validate_identifier(identifier)
-    options = FetchOptions(strict=strict, progress=False, timeout=timeout, rate=rate)
+    options = FetchOptions(
+        strict=strict,
+        progress=False,
+        timeout=timeout,
+        rate=rate,
+        burst=burst,
+        cache_ttl=cache_ttl,
+        refresh=refresh,
+    )
     accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     df = fetch_frame(
         resolve_regions(region),
@@ -324,6 +360,7 @@ def fetch_frame(
         tracker.finish(failures)
     set_failures(df, failures)
     df.attrs[REGIONS_ATTR] = list(region_names)
+    stamp_freshness(df, results)
     if accounts is not None and accounts.chosen:
         df.attrs[ACCOUNTS_ATTR] = [{"account_id": t.account_id, "via": t.via} for t in targets]
     if reached.notes:
@@ -331,6 +368,15 @@ def fetch_frame(
     total = len(units) + len(reached.failures) * len(region_names)
     report_failures(failures, max(total, 1), strict=options.strict, warn=options.warn)
     return df
+
+
+def stamp_freshness(df: pd.DataFrame, results: Sequence[RegionResult]) -> None:
+    """``df.attrs["omics_fetched_at"]``: when the oldest data in ``df`` was fetched (UTC),
+    and ``df.attrs["omics_cached"]``: whether any came from the result cache."""
+    times = [r.fetched_at for r in results if r.fetched_at is not None]
+    oldest = min(times) if times else time.time()
+    df.attrs[FETCHED_AT_ATTR] = pd.Timestamp(oldest, unit="s", tz="UTC")
+    df.attrs[CACHED_ATTR] = any(r.cached for r in results)
 
 
 def _identifiers(identifiers: Iterable[str], resource: Resource) -> tuple[str, ...]:
@@ -372,7 +418,7 @@ def _fetch_regions(
     progress: Progress,
 ) -> list[RegionResult]:
     """Every (account, region) at once, one thread each, sharing the calls' workers."""
-    deadline, timeout, tps = options.deadline, options.timeout, options.tps
+    deadline, timeout = options.deadline, options.timeout
     if deadline is not None and time.monotonic() >= deadline:
         # An earlier fetch of the same query used up the time: don't start this one.
         return [
@@ -391,9 +437,11 @@ def _fetch_regions(
         # AWS meters quotas per account, region and operation; a lone session's
         # account may be unknown (no STS call was needed): its access key stands in.
         account = target.account_id or check_credentials(target.session)
+        endpoint = client.meta.endpoint_url
         operations = _operations(plan.resource)
         pacers = {
-            op: pacer_for((account, client.meta.endpoint_url, region, op), tps) for op in operations
+            op: pacer_for((account, endpoint, region, op), options.rate_for(op), options.banked)
+            for op in operations
         }
         key = (account, str(client.meta.endpoint_url), region)
         remembered = skipped(key)
@@ -402,9 +450,13 @@ def _fetch_regions(
         calls = RegionCalls(
             region, client, pacers, calls_pool, limiter, cancels[index], methods=operations
         )
+        cache = None
+        if options.ttl > 0:
+            cache = RegionCache(account, endpoint, region, epoch(), options.ttl, options.refresh)
         fetch_one = fetch_children if plan.resource.parent is not None else fetch_region
+        started = time.time()
         try:
-            result = fetch_one(calls, plan.at(target.account_id, region))
+            result = fetch_one(calls, plan.at(target.account_id, region), cache)
         except CredentialsError as err:
             if not several:
                 raise  # nothing else could be queried: one line on how to configure
@@ -412,6 +464,8 @@ def _fetch_regions(
         if result.error is not None:
             result.error = _of(target, result.error)
         result.more = [_of(target, f) for f in result.more]
+        if result.fetched_at is None:
+            result.fetched_at = started
         remember(key, result.error, answered_rows=len(result.rows))
         return result
 

@@ -12,8 +12,9 @@ import dataclasses
 import time
 from dataclasses import dataclass
 
-from ..aws.pacing import Rate, resolve_rate
+from ..aws.pacing import Burst, Rate, resolve_burst, resolve_rate
 from ..errors import InputError
+from .cache import resolve_cache_ttl
 
 __all__ = ["FetchOptions", "check_timeout"]
 
@@ -37,8 +38,20 @@ class FetchOptions:
         Requests in flight at once, over all regions (None: 16 per region, at most 128).
     rate
         Requests per second per region and operation: ``"auto"`` is
-        ``$OMICS_MAGIC_TPS``, else AWS's default quota of 5; None or 0 turn
-        pacing off. Kept resolved, as :attr:`tps`.
+        ``$OMICS_MAGIC_TPS``, else each operation's documented quota (5 for
+        every call a fetch makes; :meth:`rate_for`); None or 0 turn pacing
+        off. Kept resolved, as :attr:`tps`.
+    burst
+        Calls the quota banks per region and operation: ``"auto"`` is
+        ``$OMICS_MAGIC_BURST``, else learned (:mod:`omics_magic.aws.pacing`); a
+        whole number >= 1 when it is known. Kept resolved, as :attr:`banked`
+        (None: learn it).
+    cache_ttl
+        Seconds data in the session's result cache may be reused
+        (:mod:`omics_magic.fetch.cache`); None is ``$OMICS_MAGIC_CACHE_TTL``,
+        else 300; 0 turns the cache off. Kept resolved, as :attr:`ttl`.
+    refresh
+        Go to AWS even if the cache holds the answer, and keep what comes back.
     deadline
         A ``time.monotonic()`` time, for several fetches under one ``timeout``
         (a query reading several relations); see :meth:`started`.
@@ -69,11 +82,16 @@ class FetchOptions:
     rate: Rate = "auto"
     deadline: float | None = None
     warn: bool = True
+    burst: Burst = "auto"
+    cache_ttl: float | None = None
+    refresh: bool = False
     tps: float | None = dataclasses.field(init=False, repr=False, compare=False)
+    banked: int | None = dataclasses.field(init=False, repr=False, compare=False)
+    ttl: float = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # A string is truthy: strict="no" would mean strict, progress="off" a progress bar.
-        for name in ("strict", "warn"):
+        for name in ("strict", "warn", "refresh"):
             if getattr(self, name) not in (True, False):
                 raise InputError(f"{name} must be True or False; got {getattr(self, name)!r}")
         if self.progress not in (True, False, None):
@@ -90,6 +108,22 @@ class FetchOptions:
         object.__setattr__(self, "strict", bool(self.strict))
         object.__setattr__(self, "timeout", check_timeout(self.timeout))
         object.__setattr__(self, "tps", resolve_rate(self.rate))
+        object.__setattr__(self, "banked", resolve_burst(self.burst))
+        object.__setattr__(self, "ttl", resolve_cache_ttl(self.cache_ttl))
+
+    def rate_for(self, operation: str) -> float | None:
+        """The TPS to pace ``operation`` at: :attr:`tps`, but with ``rate="auto"`` and no
+        ``$OMICS_MAGIC_TPS``, AWS's default quota of that operation
+        (:data:`~omics_magic.aws.pacing.DEFAULT_RATES`).
+
+        Examples
+        --------
+        >>> FetchOptions(rate=2).rate_for("ListReadSets")
+        2.0
+        >>> FetchOptions(rate=None).rate_for("ListReadSets") is None
+        True
+        """
+        return None if self.tps is None else resolve_rate(self.rate, operation)
 
     def started(self) -> FetchOptions:
         """These options with the deadline set ``timeout`` seconds from now (if not yet set).

@@ -78,7 +78,8 @@ def refresh_frame(
     """
     from .engine import REGIONS_ATTR, fetch_frame
 
-    asked = (options or FetchOptions(progress=False)).started()
+    # Always from AWS (refresh=True), and the fresh answers replace the cached ones.
+    asked = dataclasses.replace(options or FetchOptions(progress=False), refresh=True).started()
     # Refresh reports once, for all its fetches (below): they neither warn nor raise.
     options = dataclasses.replace(asked, strict=False, warn=False)
     keys = store_keys(df)

@@ -114,7 +114,8 @@ def refresh_read_sets(
     """
     from .engine import REGIONS_ATTR, fetch_frame
 
-    asked = (options or FetchOptions(progress=False)).started()
+    # Always from AWS (refresh=True), and the fresh answers replace the cached ones.
+    asked = dataclasses.replace(options or FetchOptions(progress=False), refresh=True).started()
     options = dataclasses.replace(asked, strict=False, warn=False)
     keys = read_set_keys(df)
     choice = accounts or AccountChoice()

@@ -10,6 +10,12 @@ called, and with which parameters, is read off the resource's definition
 (:mod:`omics_magic.resources`); resources that live in a parent (read sets in
 a store) are fetched by :mod:`.children`, with the same primitives.
 
+The session's result cache (:mod:`.cache`, seen through :mod:`.cached`) is
+asked first: an entry that covers the fetch answers it with no call, one
+without every per-row call the columns need is the starting point (only the
+missing calls are made), and what a fetch got is kept for the next one, except
+a failed region's, and less the per-row calls that failed for some rows.
+
 What a failure costs:
 
 - the listing fails (any page), or the deadline passes: the region gives no
@@ -25,6 +31,7 @@ What a failure costs:
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, wait
@@ -35,9 +42,11 @@ from typing import Any
 from ..aws.clients import classify_failure
 from ..failures import Failure
 from ..resources import SEQUENCE_STORES, Call, Resource
+from .cache import Hit
+from .cached import GET, RegionCache, Since, scope_of, source_of, sources_of
 from .calls import Cancelled, RegionCalls
 
-__all__ = ["Plan", "RegionResult", "fetch_region"]
+__all__ = ["Item", "Plan", "RegionResult", "fetch_region"]
 
 NOT_FOUND = "ResourceNotFoundException"
 _STOP_AFTER = ("denied", "not_enabled")  # answers that won't change for the next row
@@ -94,23 +103,45 @@ class Plan:
 
 @dataclass
 class RegionResult:
-    """Rows of one region, and its error record (None if everything answered)."""
+    """Rows of one region, and its error record (None if everything answered).
+
+    ``fetched_at`` (``time.time()``) is when the oldest of its data was fetched
+    (None: just now), and ``cached`` whether any came from the result cache.
+    """
 
     region: str
     rows: list[dict[str, Any]] = field(default_factory=list)
     error: Failure | None = None
     #: Further records: one per parent whose own listing failed (read sets of a store).
     more: list[Failure] = field(default_factory=list)
+    fetched_at: float | None = None
+    cached: bool = False
 
 
 @dataclass
 class Item:
-    """One row's API answers: the listing's detail, the get's answer, the tags."""
+    """One row's API answers: the listing's detail, the get's answer, the tags.
+
+    ``failed`` holds the per-row calls that failed (or were not tried) for it.
+    Items are what the result cache keeps (``ident``, ``field``), never changed
+    once kept: a fetch starting from cached items works on copies (:meth:`copy`).
+    """
 
     detail: dict[str, Any]
     tags: dict[str, str] | None = None
     got: dict[str, Any] | None = None
     gone: bool = False
+    failed: set[str] = field(default_factory=set)
+
+    @property
+    def ident(self) -> str:
+        return str(self.detail.get("id"))
+
+    def field(self, name: str) -> Any:
+        return self.detail.get(name)
+
+    def copy(self) -> Item:
+        return dataclasses.replace(self, failed=set())
 
 
 class Failures:
@@ -150,26 +181,76 @@ class Failures:
         return Failure(region, head[1], "; ".join(parts), head[0])
 
 
-def fetch_region(calls: RegionCalls, plan: Plan) -> RegionResult:
-    """Fetch one region's rows of a top-level resource; runs in the region's own thread."""
+def fetch_region(calls: RegionCalls, plan: Plan, cache: RegionCache | None = None) -> RegionResult:
+    """Fetch one region's rows of a top-level resource; runs in the region's own thread.
+
+    ``cache`` is the result cache for this region (None: not used).
+    """
+    resource, region = plan.resource, calls.region
+    scope, sources = scope_of(plan), sources_of(plan)
+    hit = None if cache is None else cache.lookup(resource, scope, sources)
+    if hit is not None and hit.complete:  # no call at all
+        found = rows(region, plan, items_of(hit))
+        return RegionResult(region, found, fetched_at=hit.fetched_at, cached=True)
+    since = Since.now() if hit is None else Since.of(hit)
     try:
-        if plan.identifiers is not None:
-            items, failures, totals = _by_identifier(calls, plan, plan.identifiers)
+        if hit is not None:
+            items, failures, tried = _from_known(calls, plan, items_of(hit), sources - hit.sources)
+            sources = sources | hit.sources
+        elif plan.identifiers is not None:
+            items, failures, tried = _by_identifier(calls, plan, plan.identifiers)
+            sources = sources | {GET}  # found by the get call: its answer is kept
         else:
-            items, failures, totals = _by_listing(calls, plan)
+            items, failures, tried = _by_listing(calls, plan)
     except Cancelled:
-        return RegionResult(calls.region)
+        return RegionResult(region)
     except Exception as err:  # AWS errors become the record; anything else is re-raised
-        return RegionResult(calls.region, error=region_error(calls.region, err))
+        return RegionResult(region, error=region_error(region, err))
+    failed = {source_of(resource, operation) for operation in failures.count}
+    # A failed get by ID leaves unknown whether the row exists: nothing is kept then.
+    if cache is not None and not (plan.identifiers is not None and GET in failed):
+        cache.keep(resource, scope, sources - failed, kept(items), since)
     return RegionResult(
-        calls.region, rows(calls.region, plan, items), failures.record(calls.region, totals)
+        region,
+        rows(region, plan, items),
+        failures.record(region, tried),
+        fetched_at=since.at,
+        cached=hit is not None,
     )
+
+
+def items_of(hit: Hit) -> list[Item]:
+    """The cached items of a hit (what this module gave the cache)."""
+    found = list(hit.records)
+    assert all(isinstance(i, Item) for i in found)
+    return found  # type: ignore[return-value]
+
+
+def kept(items: Sequence[Item]) -> list[Item]:
+    """The items still there, in creation order."""
+    return sorted((i for i in items if not i.gone), key=item_order)
 
 
 def rows(region: str, plan: Plan, items: Sequence[Item]) -> list[dict[str, Any]]:
     """The frame rows of the items still there, in creation order."""
-    kept = sorted((i for i in items if not i.gone), key=item_order)
-    return [plan.resource.row(region, plan.columns, i.detail, i.got, i.tags) for i in kept]
+    return [plan.resource.row(region, plan.columns, i.detail, i.got, i.tags) for i in kept(items)]
+
+
+def _from_known(
+    calls: RegionCalls, plan: Plan, known: Sequence[Item], missing: frozenset[str]
+) -> tuple[list[Item], Failures, dict[str, Any]]:
+    """Cached items, and only the per-row calls they are ``missing`` (made on copies)."""
+    resource = plan.resource
+    items = [item.copy() for item in known]
+    failures = Failures()
+    per_row = (resource.get, resource.tags)
+    wanted = [c for c in per_row if c is not None and source_of(resource, c.operation) in missing]
+    futures: list[Future[None]] = []
+    for item in items:
+        for call in wanted:
+            futures.extend(dispatch(calls, plan, call, item, failures))
+    wait_all(calls, futures)
+    return items, failures, totals(resource, len(items), len(items))
 
 
 def region_error(region: str, err: Exception) -> Failure:
@@ -260,6 +341,7 @@ def dispatch(
 ) -> list[Future[None]]:
     if call.operation in failures.stopped:
         failures.add(call.operation)
+        item.failed.add(call.operation)
         return []
     return [calls.submit(call.operation, _per_row_call, calls, plan.resource, call, item, failures)]
 
@@ -277,6 +359,7 @@ def _per_row_call(
     operation = call.operation
     if operation in failures.stopped:
         failures.add(operation)
+        item.failed.add(operation)
         if on_pass is not None:
             on_pass()
         return
@@ -295,6 +378,7 @@ def _per_row_call(
             item.gone = True  # deleted since it was listed (or, by ID, never existed)
         else:
             failures.add(operation, (failure.kind, failure.code, failure.message))
+            item.failed.add(operation)
 
 
 def wait_all(calls: RegionCalls, futures: Sequence[Future[None]]) -> None:

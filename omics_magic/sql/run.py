@@ -72,6 +72,8 @@ def run_query(
     max_concurrency: int | None = None,
     timeout: float | None = None,
     confirm: str | None = None,
+    cache_ttl: float | None = None,
+    refresh: bool = False,
     profiles: Iterable[str] | None = None,
     role_arns: Iterable[str] | None = None,
     role_external_id: str | None = None,
@@ -107,6 +109,11 @@ def run_query(
         ``DeadlineExceeded``.
     confirm
         For DELETE only: the store ID confirming the delete.
+    cache_ttl
+        Seconds fetched data may be reused from the session's result cache
+        (None: ``$OMICS_MAGIC_CACHE_TTL``, else 300; 0: off).
+    refresh
+        Go to AWS even if the cache could answer, and keep the fresh answer.
     profiles, role_arns, role_external_id, role_session_name
         The accounts to query, as in :func:`omics_magic.sequence_stores`;
         ``account_id =``/``IN`` in the WHERE picks among them.
@@ -119,7 +126,9 @@ def run_query(
     pandas.DataFrame
         The query's result with its own column names; maps and structs as
         dicts, timestamps tz-aware UTC; per-region failures in
-        ``attrs["omics_errors"]``.
+        ``attrs["omics_errors"]``; ``attrs["omics_fetched_at"]`` is when the
+        oldest data it used was fetched (UTC), ``attrs["omics_cached"]`` whether
+        any came from the cache.
 
     Examples
     --------
@@ -148,7 +157,12 @@ def run_query(
         raise SQLError("a confirmation only applies to DELETE statements; drop --confirm")
     configured = resolve_regions(regions)
     asked = FetchOptions(
-        strict=strict, progress=progress, timeout=timeout, max_concurrency=max_concurrency
+        strict=strict,
+        progress=progress,
+        timeout=timeout,
+        max_concurrency=max_concurrency,
+        cache_ttl=cache_ttl,
+        refresh=refresh,
     )
     # One deadline for the whole query, however many relations it fetches, and one
     # warning for the whole query (below), not one per fetch.
@@ -281,6 +295,7 @@ def execute_plan(
     result.attrs[REGIONS_ATTR] = list(seen.asked)
     if seen.accounts and None not in seen.accounts:  # several accounts were asked: say which
         result.attrs[ACCOUNTS_ATTR] = [dict(account) for account in seen.accounts if account]
+    seen.stamp_freshness(result)
     if seen.notes:
         result.attrs[NOTES_ATTR] = list(seen.notes)
     return result
@@ -294,15 +309,30 @@ class _Seen:
     notes: dict[str, None] = field(default_factory=dict)
     asked: dict[str, None] = field(default_factory=dict)  # the regions asked, in order
     accounts: dict[tuple[tuple[str, Any], ...] | None, None] = field(default_factory=dict)
+    fetched_at: list[pd.Timestamp] = field(default_factory=list)
+    cached: bool = False
 
     def add(self, fetched: pd.DataFrame) -> None:
-        from ..fetch.engine import ACCOUNTS_ATTR, REGIONS_ATTR
+        from ..fetch.engine import ACCOUNTS_ATTR, CACHED_ATTR, FETCHED_AT_ATTR, REGIONS_ATTR
 
         self.errors.extend(failures_in(fetched))
+        if FETCHED_AT_ATTR in fetched.attrs:
+            self.fetched_at.append(fetched.attrs[FETCHED_AT_ATTR])
+        self.cached = self.cached or bool(fetched.attrs.get(CACHED_ATTR))
         self.notes.update(dict.fromkeys(fetched.attrs.get(NOTES_ATTR) or []))
         self.asked.update(dict.fromkeys(fetched.attrs.get(REGIONS_ATTR) or []))
         for account in fetched.attrs.get(ACCOUNTS_ATTR, [None]):
             self.accounts.setdefault(None if account is None else tuple(account.items()))
+
+    def stamp_freshness(self, result: pd.DataFrame) -> None:
+        """The result is as old as the oldest data it was computed from."""
+        import pandas as pd
+
+        from ..fetch.engine import CACHED_ATTR, FETCHED_AT_ATTR
+
+        oldest = min(self.fetched_at) if self.fetched_at else pd.Timestamp.now(tz="UTC")
+        result.attrs[FETCHED_AT_ATTR] = oldest
+        result.attrs[CACHED_ATTR] = self.cached
 
 
 def _names(ref: ResourceRef) -> tuple[str, ...]:
@@ -399,8 +429,10 @@ def _fetch_all(
 def _arrow(ref: ResourceRef, df: pd.DataFrame, names: Sequence[str]) -> pa.Table:
     import pyarrow as pa
 
+    selected = df[list(names)]
+    selected.attrs = {}  # pyarrow would put them in the schema's metadata, as JSON
     schema = ref.definition.arrow_schema(names)
-    return pa.Table.from_pandas(df[list(names)], schema=schema, preserve_index=False)
+    return pa.Table.from_pandas(selected, schema=schema, preserve_index=False)
 
 
 def _unique(errors: list[Failure]) -> list[Failure]:

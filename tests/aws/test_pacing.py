@@ -8,24 +8,86 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import omics_magic
+from omics_magic.aws import pacing
 from omics_magic.aws.clients import DEFAULT_MAX_ATTEMPTS, omics_client, resolve_session
-from omics_magic.aws.pacing import DEFAULT_RATE, Pacer, paced, resolve_rate
+from omics_magic.aws.pacing import (
+    DEFAULT_RATE,
+    DEFAULT_RATES,
+    Pacer,
+    Ticket,
+    paced,
+    resolve_burst,
+    resolve_rate,
+)
 from omics_magic.errors import InputError, RegionFailureWarning
 from omics_magic.testing import OmicsBackend
+from omics_magic.testing.faults import TokenBucket
+from tests.fetch_helpers import most_throttles_per_bucket
 
 TWO = ["us-east-1", "eu-west-2"]
 THROTTLED = {"error_code": "ThrottlingException"}
 
 
-def test_default_pacing_causes_no_throttling_on_aws_quotas(omics_fake: OmicsBackend) -> None:
+def pacing_of(region: str, operation: str) -> Pacer:
+    """The one process-wide pacer of ``region`` and ``operation`` (whatever the key's rest)."""
+    [pacer] = [p for key, p in pacing._pacers.items() if key[2:4] == (region, operation)]
+    return pacer
+
+
+def test_default_pacing_learns_the_burst_with_one_throttle_then_none(
+    omics_fake: OmicsBackend,
+) -> None:
     omics_fake.seed(TWO, stores_per_region=15)
-    omics_fake.set_quotas("aws")
+    omics_fake.set_quotas("aws")  # 5 TPS, 5 banked
 
     df = omics_magic.sequence_stores(TWO, columns=["name", "tags", "s3_uri"], strict=True)
 
     assert len(df) == 30 and df["tags"].notna().all() and df["s3_uri"].notna().all()
-    assert omics_fake.requests.count(**THROTTLED) == 0
-    assert omics_fake.requests.count() == 2 + 30 + 30
+    # Learning: one throttle for each (region, per-store operation), retried by botocore.
+    assert omics_fake.requests.count(**THROTTLED) == 4
+    assert most_throttles_per_bucket(omics_fake) == 1
+    assert omics_fake.requests.count(status=200) == 2 + 30 + 30
+    omics_fake.requests.clear()
+
+    again = omics_magic.sequence_stores(TWO, columns=["name", "tags", "s3_uri"], strict=True)
+
+    assert len(again) == 30
+    assert omics_fake.requests.count(**THROTTLED) == 0  # a later query: within what was learned
+
+
+def test_read_set_calls_are_paced_by_the_same_learning_pacer(omics_fake: OmicsBackend) -> None:
+    """ListReadSets is metered by its own bucket, learned as the stores' are."""
+    omics_fake.seed("us-east-1", stores_per_region=12, read_sets_per_store=1)
+    omics_fake.set_quotas("aws")  # 5 TPS, 5 banked, each operation its own bucket
+
+    df = omics_magic.read_sets("us-east-1", strict=True)
+
+    assert len(df) == 12
+    # Learning costs at most one throttle (retried); none if a slow machine let the
+    # bucket refill as fast as the probes went.
+    assert most_throttles_per_bucket(omics_fake) <= 1
+    pacer = pacing_of("us-east-1", "ListReadSets")
+    assert pacer is not pacing_of("us-east-1", "ListSequenceStores")
+    assert pacer.rate == pytest.approx(DEFAULT_RATES["ListReadSets"] * pacing.HEADROOM)
+    assert pacer.burst >= 4
+    omics_fake.requests.clear()
+    omics_magic.clear_cache()
+
+    again = omics_magic.read_sets("us-east-1", strict=True)
+
+    assert len(again) == 12 and omics_fake.requests.count("ListReadSets") == 12
+    assert omics_fake.requests.count(**THROTTLED) == 0  # within what was learned
+
+
+def test_the_default_rates_are_aws_documented_quotas() -> None:
+    from omics_magic.resources import RESOURCES
+    from omics_magic.testing.quotas import AWS_QUOTAS
+
+    made = {c.operation for r in RESOURCES.values() for c in r.operations}
+    assert made <= set(DEFAULT_RATES)  # every call a fetch makes has its quota
+    assert {op: AWS_QUOTAS[op] for op in DEFAULT_RATES} == dict(DEFAULT_RATES)
+    assert resolve_rate("auto", "DeleteSequenceStore") == 1.0
+    assert resolve_rate("auto", "ListReadSets") == resolve_rate("auto") == DEFAULT_RATE
 
 
 def test_concurrent_fetches_share_the_quota(omics_backend: OmicsBackend) -> None:
@@ -36,8 +98,25 @@ def test_concurrent_fetches_share_the_quota(omics_backend: OmicsBackend) -> None
         frames = list(pool.map(lambda _: omics_magic.sequence_stores(TWO, strict=True), range(2)))
 
     assert [len(df) for df in frames] == [16, 16]
-    assert omics_backend.requests.count(**THROTTLED) == 0
-    assert omics_backend.requests.count("ListTagsForResource") == 32
+    assert most_throttles_per_bucket(omics_backend) <= 1
+    assert omics_backend.requests.count("ListTagsForResource", status=200) == 32
+
+
+def test_a_known_burst_is_spent_at_once_without_learning(
+    omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    omics_backend.seed(TWO, stores_per_region=8)
+    # The bucket banks 2; told 1, the pacer never probes past it (learning would, and
+    # be throttled once past 2). Not 1 and 1: then any call reaching the fake 10 ms
+    # early on a busy machine is throttled, whatever the pacer does.
+    omics_backend.set_quotas("aws", burst=2)
+    monkeypatch.setenv("OMICS_MAGIC_BURST", "1")
+
+    omics_magic.sequence_stores(TWO, columns=["name", "tags"], strict=True)
+
+    assert omics_backend.requests.count(**THROTTLED) == 0  # told: no probe over the quota
+    pacer = pacing_of("us-east-1", "ListTagsForResource")
+    assert pacer.burst == 1 and not pacer.learning
 
 
 @pytest.mark.parametrize("how", ["argument", "environment"])
@@ -94,15 +173,169 @@ def test_pacer_burst_and_cancel() -> None:
     assert Pacer(rate=0.001).acquire(cancel) is None
 
 
+class Clock:
+    """An injected clock: time moves only when a pacer sleeps (or a test says so)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def against(pacer: Pacer, server: TokenBucket, calls: int) -> list[tuple[float, bool]]:
+    """Make ``calls`` calls in sequence, each answered at once by ``server``'s bucket;
+    a throttled call is retried (and takes its turn again). (time, accepted) per attempt."""
+    attempts: list[tuple[float, bool]] = []
+    while sum(ok for _, ok in attempts) < calls:
+        ticket = pacer.take()
+        assert ticket is not None
+        accepted = server.take()
+        pacer.answered(ticket, throttled=not accepted)
+        attempts.append((round(ticket.at, 6), accepted))
+    return attempts
+
+
+def test_pacer_learns_the_burst_on_its_first_throttle_then_keeps_within_it() -> None:
+    clock = Clock()
+    # 4 TPS: intervals of 0.25 s are exact in binary, so the schedule is exact too.
+    server = TokenBucket(rate=4.0, burst=3, clock=clock)
+    pacer = Pacer(rate=4.0, learn=True, clock=clock, sleep=clock.sleep)
+
+    # By hand: the first call is safe (every bucket holds one); each next one goes at
+    # once as a probe while the last was accepted; the 4th is throttled: burst 3, and
+    # the bucket empty at 0.0, so its retry waits one interval, then 4 TPS.
+    assert against(pacer, server, 7) == [
+        (0.0, True),
+        (0.0, True),
+        (0.0, True),
+        (0.0, False),
+        (0.25, True),
+        (0.5, True),
+        (0.75, True),
+        (1.0, True),
+    ]
+    assert (pacer.burst, pacer.learning, pacer.throttles) == (3, False, 1)
+
+    # A later query starts from the modelled refill: at 1.5 s the bucket holds 2.
+    clock.now = 1.5
+    assert against(pacer, server, 3) == [(1.5, True), (1.5, True), (1.75, True)]
+    # Idle long enough, it is full again: the learned burst at once, then the rate.
+    clock.now = 10.0
+    assert against(pacer, server, 4) == [(10.0, True)] * 3 + [(10.25, True)]
+    assert pacer.throttles == 1
+
+
+@pytest.mark.parametrize("burst", [1, 2, 5, 10])
+def test_pacer_learns_any_burst_with_exactly_one_throttle(burst: int) -> None:
+    clock = Clock()
+    server = TokenBucket(rate=4.0, burst=burst, clock=clock)
+    pacer = Pacer(rate=4.0, learn=True, clock=clock, sleep=clock.sleep)
+
+    attempts = against(pacer, server, 20) + against(pacer, server, 20)
+
+    assert [ok for _, ok in attempts].count(False) == 1
+    assert pacer.burst == burst
+    # The first `burst` calls went at once: the burst was spent, not assumed away.
+    assert [t for t, _ in attempts[:burst]] == [0.0] * burst
+
+
+def test_a_slow_server_is_never_probed_beyond_what_it_needs() -> None:
+    """Calls slower than the rate never need the burst: nothing is probed or learned."""
+    clock = Clock()
+    pacer = Pacer(rate=5.0, learn=True, clock=clock, sleep=clock.sleep)
+    for _ in range(10):
+        ticket = pacer.take()
+        assert ticket is not None and not ticket.probe
+        pacer.answered(ticket, throttled=False)
+        clock.now += 0.25
+    assert (pacer.burst, pacer.learning) == (1, True)
+
+
+def test_a_probe_waits_until_every_earlier_call_is_answered() -> None:
+    """One call still on its way could take the token a probe finds: no probe while
+    any call is out, and so never two probes at once."""
+    clock = Clock()
+    pacer = Pacer(rate=5.0, learn=True, clock=clock, sleep=clock.sleep)
+    first = pacer.take()
+    assert first is not None and not first.probe
+    # `first` is unanswered: the next call waits for the safe time (0.2 s), no probe.
+    second = pacer.take()
+    assert second is not None and not second.probe and second.at == pytest.approx(0.2)
+    pacer.answered(first, throttled=False)
+    pacer.answered(second, throttled=False)
+    probe = pacer.take()
+    assert probe is not None and probe.probe and probe.at == pytest.approx(0.2)
+    # The probe is unanswered: the next call waits for the safe time (0.6 s), not another probe.
+    third = pacer.take()
+    assert third is not None and not third.probe and third.at == pytest.approx(0.6)
+    pacer.answered(third, throttled=False)
+    pacer.answered(probe, throttled=None)  # a 5xx says nothing: the burst stays as known
+    assert pacer.burst == 1 and pacer.learning
+    nxt = pacer.take()
+    assert nxt is not None and nxt.probe  # and probing goes on
+
+
+def test_acquire_never_probes() -> None:
+    """Callers that can't report answers (acquire) stay within what is known."""
+    clock = Clock()
+    pacer = Pacer(rate=5.0, learn=True, clock=clock, sleep=clock.sleep)
+    assert [round(pacer.acquire() or 0, 6) for _ in range(3)] == [0.0, 0.2, 0.4]
+
+
+def test_a_throttle_after_learning_empties_the_model_and_widens_the_spacing() -> None:
+    """Someone else spending the quota, or calls reaching it unevenly: the pacer backs off
+    (the bucket empty now, calls 5% further apart, at most 25%), burst unchanged."""
+    clock = Clock()
+    pacer = Pacer(rate=4.0, burst=3, clock=clock, sleep=clock.sleep)
+    ticket = pacer.take()
+    assert ticket is not None and not ticket.probe
+    pacer.answered(ticket, throttled=True)
+    assert pacer.burst == 3 and pacer.throttles == 1
+    assert [round(pacer.acquire() or 0, 6) for _ in range(2)] == [0.2625, 0.525]  # 0.25 x 1.05
+    for _ in range(10):
+        ticket = pacer.take()
+        assert ticket is not None
+        pacer.answered(ticket, throttled=True)
+    start = pacer.acquire() or 0
+    assert (pacer.acquire() or 0) - start == pytest.approx(0.3125)  # 0.25 x 1.25 at most
+
+
+def test_burst_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_burst("auto") is None  # learn it
+    assert resolve_burst(1) == 1 and resolve_burst(40) == 40 and resolve_burst(3.0) == 3
+    monkeypatch.setenv("OMICS_MAGIC_BURST", "12")
+    assert resolve_burst("auto") == 12
+    assert resolve_burst(2) == 2  # the argument wins
+    monkeypatch.setenv("OMICS_MAGIC_BURST", "auto")
+    assert resolve_burst() is None
+    monkeypatch.setenv("OMICS_MAGIC_BURST", "lots")
+    with pytest.raises(InputError, match=r"\$OMICS_MAGIC_BURST must be a whole number.*'lots'"):
+        resolve_burst()
+    for bad in (0, -1, 2.5, True, "x", None, float("inf")):
+        with pytest.raises(InputError, match="burst must be a whole number"):
+            resolve_burst(bad)  # type: ignore[arg-type]
+
+
+def test_a_bad_burst_fails_before_any_call(omics_backend: OmicsBackend) -> None:
+    with pytest.raises(InputError, match="burst"):
+        omics_magic.sequence_stores("us-east-1", burst=0)
+    assert omics_backend.requests.count() == 0
+
+
 def test_retries_are_paced_too(omics_backend: OmicsBackend) -> None:
     """A throttled call's retry waits its turn (botocore retries pass the before-send hook)."""
     omics_backend.seed("us-east-1", stores_per_region=1)
     turns: list[float] = []
 
     class Recording(Pacer):
-        def acquire(self, cancel: threading.Event | None = None) -> float | None:
-            turns.append(super().acquire(cancel) or 0.0)
-            return turns[-1]
+        def take(self, cancel: threading.Event | None = None) -> Ticket | None:
+            ticket = super().take(cancel)
+            turns.append(ticket.at if ticket else 0.0)
+            return ticket
 
     client = omics_client(resolve_session(), "us-east-1")
     client.list_sequence_stores()  # outside paced(): the hook stays out of the way

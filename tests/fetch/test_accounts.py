@@ -23,7 +23,7 @@ from tests.accounts_support import (
     ROLE_PROD,
     expected,
 )
-from tests.fetch_helpers import records
+from tests.fetch_helpers import most_throttles_per_bucket, records
 
 
 def test_profiles_give_each_account_its_own_rows(estate: OmicsBackend) -> None:
@@ -154,7 +154,7 @@ def test_pacing_is_per_account_even_as_role_credentials_rotate(estate: OmicsBack
     choice = AccountChoice(role_arns=[ROLE_PROD], duration_seconds=900)
 
     def one() -> object:
-        options = FetchOptions(rate=5)
+        options = FetchOptions(rate=5, cache_ttl=0)  # both really fetch
         return fetch_frame([REGIONS[0]], columns=COLUMNS, options=options, accounts=choice)
 
     with ThreadPoolExecutor(2) as pool:
@@ -163,7 +163,8 @@ def test_pacing_is_per_account_even_as_role_credentials_rotate(estate: OmicsBack
         assert records(df) == expected(estate, [PROD], [REGIONS[0]])
     answered = [r for r in estate.requests.records if r.account_id == PROD and r.operation]
     assert len({r.access_key_id for r in answered}) > 1
-    assert [r.status for r in answered if r.status == 429] == []
+    # Learning the bucket's burst costs at most one throttle per (account, region, operation).
+    assert most_throttles_per_bucket(estate) <= 1
 
 
 def test_an_invalid_profile_fails_alone(estate: OmicsBackend) -> None:

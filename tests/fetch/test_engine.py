@@ -331,7 +331,9 @@ def test_frame_attrs_survive_for_callers(omics_backend: OmicsBackend) -> None:
     omics_backend.seed("us-east-1", stores_per_region=2)
     df = omics_magic.sequence_stores("us-east-1", columns=["name"], rate=None)
     assert isinstance(df, pd.DataFrame)
-    assert df.attrs == {"omics_errors": [], "omics_regions": ["us-east-1"]}
+    fetched_at = df.attrs.pop("omics_fetched_at")
+    assert isinstance(fetched_at, pd.Timestamp) and str(fetched_at.tz) == "UTC"
+    assert df.attrs == {"omics_errors": [], "omics_regions": ["us-east-1"], "omics_cached": False}
 
 
 def test_region_list_does_not_depend_on_the_profile(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -75,6 +75,7 @@ def test_every_page_size_lists_each_lasting_store_once(
     backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     session = new_session()
+    monkeypatch.setenv("OMICS_MAGIC_CACHE_TTL", "0")  # every page size is a real listing
     # botocore parses the ISO timestamps with dateutil, ~0.3 ms each: with 100
     # listings of 1,000 stores that is most of the test. fromisoformat gives the
     # same aware datetimes, ten times faster.

@@ -18,7 +18,7 @@ from omics_magic.errors import RegionFailureWarning
 from omics_magic.sql.plan import plan_statement
 from omics_magic.sql.run import run_query
 from omics_magic.testing import OmicsBackend
-from tests.fetch_helpers import expected_records, records
+from tests.fetch_helpers import expected_records, most_throttles_per_bucket, records
 from tests.reliability.support import new_session
 
 THREADS = 8
@@ -39,7 +39,9 @@ def _all_at_once(work: Callable[[int], T]) -> list[T]:
 
 
 @pytest.fixture
-def backend(omics_backend: OmicsBackend) -> OmicsBackend:
+def backend(omics_backend: OmicsBackend, monkeypatch: pytest.MonkeyPatch) -> OmicsBackend:
+    # Every thread really fetches (the cache's thread safety: tests/fetch/test_cache.py).
+    monkeypatch.setenv("OMICS_MAGIC_CACHE_TTL", "0")
     omics_backend.seed(REGIONS, stores_per_region=2)
     # AWS's real quotas: eight fetches sharing one pacer per region stay under them.
     omics_backend.set_quotas("aws")
@@ -64,8 +66,8 @@ def test_eight_threads_fetching_at_once_all_get_the_whole_frame(
     for df in frames:
         assert records(df) == expected
         assert df.attrs["omics_errors"] == []
-    assert backend.requests.count(status=429) == 0  # the pacers were shared, not doubled
-    assert backend.requests.count("ListSequenceStores") == THREADS * len(REGIONS)
+    assert most_throttles_per_bucket(backend) <= 1  # the pacers were shared, not doubled
+    assert backend.requests.count("ListSequenceStores", status=200) == THREADS * len(REGIONS)
 
 
 # Each of the eight queries reports the disabled region once: expected, not noise.
