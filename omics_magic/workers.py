@@ -212,7 +212,12 @@ def run_all(
 
 
 def map_all(
-    fn: Callable[[T], R], items: Iterable[T], *, name: str, cancel: threading.Event
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    *,
+    name: str,
+    cancel: threading.Event,
+    max_workers: int | None = None,
 ) -> list[R]:
     """``[fn(item) for item in items]``, all at once (one item runs in this thread).
 
@@ -228,7 +233,9 @@ def map_all(
     todo = list(items)
     if len(todo) <= 1:
         return [fn(item) for item in todo]
-    futures = run_all(fn, todo, name=name, cancel=cancel, grace=_RETURN_GRACE)
+    futures = run_all(
+        fn, todo, name=name, cancel=cancel, grace=_RETURN_GRACE, max_workers=max_workers
+    )
     return [future.result() for future in futures]
 
 

@@ -276,7 +276,7 @@ def fetch_frame(
     reached: Reached | None = None,
     resource: Resource = SEQUENCE_STORES,
     filters: Mapping[str, Any] | None = None,
-    parents: Iterable[str] | Mapping[str, Iterable[str]] | None = None,
+    parents: Iterable[str] | Mapping[Any, Iterable[str]] | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
@@ -297,7 +297,8 @@ def fetch_frame(
     ``resource`` is what to fetch (sequence stores by default); ``filters`` go
     into its list call's ``filter`` as they are; ``parents``, for a resource
     that lives in a parent (read sets), are the parent IDs to read in every
-    region, or region -> parent IDs (None: list the parents).
+    region, or region -> parent IDs, or ``(account_id, region)`` -> parent IDs
+    (then only those account-regions are called; None: list the parents).
 
     ``progress`` is for callers that make several fetches (a query reading
     several relations): each reports its regions and rows into it, and the
@@ -329,6 +330,8 @@ def fetch_frame(
         )
     targets = [t for t in reached.sessions if wanted is None or t.account_id in wanted]
     units = [(target, region) for target in targets for region in region_names]
+    if isinstance(parent_ids, dict) and any(isinstance(k, tuple) for k in parent_ids):
+        units = [(t, r) for t, r in units if (t.account_id, r) in parent_ids]
 
     plan = Plan(names, name, ids, resource, dict(filters or {}), parent_ids)
     own = progress is None
@@ -385,18 +388,25 @@ def _identifiers(identifiers: Iterable[str], resource: Resource) -> tuple[str, .
 
 
 def _parents(
-    parents: Iterable[str] | Mapping[str, Iterable[str]] | None, resource: Resource
-) -> tuple[str, ...] | dict[str, tuple[str, ...]] | None:
+    parents: Iterable[str] | Mapping[Any, Iterable[str]] | None, resource: Resource
+) -> tuple[str, ...] | dict[str | tuple[str, str], tuple[str, ...]] | None:
     if parents is None:
         return None
     if resource.parent is None:
         raise InputError(f"{resource.sql_name} does not live in another resource")
     parent = RESOURCES[resource.parent.resource]
-    if isinstance(parents, Mapping):
-        return {
-            resolve_regions(region)[0]: _identifiers(ids, parent) for region, ids in parents.items()
-        }
-    return _identifiers(parents, parent)
+    if not isinstance(parents, Mapping):
+        return _identifiers(parents, parent)
+    checked: dict[str | tuple[str, str], tuple[str, ...]] = {}
+    for place, ids in parents.items():
+        key: str | tuple[str, str]
+        if isinstance(place, tuple) and len(place) == 2:  # (account, region)
+            [account] = check_account_ids([place[0]])
+            key = (account, resolve_regions(place[1])[0])
+        else:
+            key = resolve_regions(place)[0]
+        checked[key] = _identifiers(ids, parent)
+    return checked
 
 
 def _fetch_regions(
@@ -446,7 +456,7 @@ def _fetch_regions(
         fetch_one = fetch_children if plan.resource.parent is not None else fetch_region
         started = time.time()
         try:
-            result = fetch_one(calls, plan, cache)
+            result = fetch_one(calls, plan.at(target.account_id, region), cache)
         except CredentialsError as err:
             if not several:
                 raise  # nothing else could be queried: one line on how to configure
