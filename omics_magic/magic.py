@@ -390,7 +390,8 @@ def _cache_note(result: pd.DataFrame) -> str | None:
         return None
     import pandas as pd
 
-    age = (pd.Timestamp.now(tz="UTC") - result.attrs["omics_fetched_at"]).total_seconds()
+    fetched_at = pd.Timestamp(result.attrs["omics_fetched_at"])
+    age = (pd.Timestamp.now(tz="UTC") - fetched_at).total_seconds()
     return f"omics: from cache, fetched {max(age, 0):.0f} s ago; --refresh to fetch again"
 
 

@@ -370,12 +370,29 @@ def fetch_frame(
     return df
 
 
+def fetched_at_text(seconds: float) -> str:
+    """A fetch time as ``df.attrs["omics_fetched_at"]`` holds it: ISO 8601 in UTC, to the
+    microsecond.
+
+    Text, so that a frame's attrs stay JSON (pandas' ``to_parquet`` stores them as
+    JSON, and raised TypeError on a ``Timestamp``); one format, so the oldest sorts
+    first; ``pd.Timestamp(text)`` reads it back.
+
+    Examples
+    --------
+    >>> fetched_at_text(0)
+    '1970-01-01T00:00:00.000000+00:00'
+    """
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat(timespec="microseconds")
+
+
 def stamp_freshness(df: pd.DataFrame, results: Sequence[RegionResult]) -> None:
     """``df.attrs["omics_fetched_at"]``: when the oldest data in ``df`` was fetched (UTC),
     and ``df.attrs["omics_cached"]``: whether any came from the result cache."""
     times = [r.fetched_at for r in results if r.fetched_at is not None]
-    oldest = min(times) if times else time.time()
-    df.attrs[FETCHED_AT_ATTR] = pd.Timestamp(oldest, unit="s", tz="UTC")
+    df.attrs[FETCHED_AT_ATTR] = fetched_at_text(min(times) if times else time.time())
     df.attrs[CACHED_ATTR] = any(r.cached for r in results)
 
 

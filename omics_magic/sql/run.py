@@ -340,7 +340,7 @@ class _Seen:
     notes: dict[str, None] = field(default_factory=dict)
     asked: dict[str, None] = field(default_factory=dict)  # the regions asked, in order
     accounts: dict[tuple[tuple[str, Any], ...] | None, None] = field(default_factory=dict)
-    fetched_at: list[pd.Timestamp] = field(default_factory=list)
+    fetched_at: list[str] = field(default_factory=list)  # fetched_at_text, oldest sorts first
     cached: bool = False
 
     def add(self, fetched: pd.DataFrame) -> None:
@@ -357,11 +357,11 @@ class _Seen:
 
     def stamp_freshness(self, result: pd.DataFrame) -> None:
         """The result is as old as the oldest data it was computed from."""
-        import pandas as pd
+        import time
 
-        from ..fetch.engine import CACHED_ATTR, FETCHED_AT_ATTR
+        from ..fetch.engine import CACHED_ATTR, FETCHED_AT_ATTR, fetched_at_text
 
-        oldest = min(self.fetched_at) if self.fetched_at else pd.Timestamp.now(tz="UTC")
+        oldest = min(self.fetched_at) if self.fetched_at else fetched_at_text(time.time())
         result.attrs[FETCHED_AT_ATTR] = oldest
         result.attrs[CACHED_ATTR] = self.cached
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -332,8 +333,28 @@ def test_frame_attrs_survive_for_callers(omics_backend: OmicsBackend) -> None:
     df = omics_magic.sequence_stores("us-east-1", columns=["name"], rate=None)
     assert isinstance(df, pd.DataFrame)
     fetched_at = df.attrs.pop("omics_fetched_at")
-    assert isinstance(fetched_at, pd.Timestamp) and str(fetched_at.tz) == "UTC"
+    assert str(pd.Timestamp(fetched_at).tz) == "UTC"
     assert df.attrs == {"omics_errors": [], "omics_regions": ["us-east-1"], "omics_cached": False}
+
+
+def test_pandas_to_parquet_keeps_a_results_attrs(
+    omics_backend: OmicsBackend, tmp_path: Path
+) -> None:
+    """pandas stores ``df.attrs`` as JSON in the file: every attr of ours must be JSON
+    (a Timestamp in omics_fetched_at made df.to_parquet raise TypeError)."""
+    omics_backend.seed("us-east-1", stores_per_region=2)
+    for df in (
+        omics_magic.sequence_stores("us-east-1", columns=["name", "tags"], rate=None),
+        omics_magic.run_query(
+            "SELECT name, tags FROM aws.omics.sequence_stores", regions="us-east-1"
+        ),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # pandas warns before it raises
+            df.to_parquet(tmp_path / "plain.parquet")
+        back = pd.read_parquet(tmp_path / "plain.parquet")
+        assert back.attrs == df.attrs
+        assert pd.Timestamp(back.attrs["omics_fetched_at"]) <= pd.Timestamp.now(tz="UTC")
 
 
 def test_region_list_does_not_depend_on_the_profile(monkeypatch: pytest.MonkeyPatch) -> None:
