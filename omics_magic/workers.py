@@ -128,7 +128,10 @@ class DaemonPool:
                 except queue.Empty:
                     break
                 if item is not None:
+                    # What a worker would do with it: a bare cancel() wakes no one blocked
+                    # in concurrent.futures.wait() on it, which then waits forever.
                     item[0].cancel()
+                    item[0].set_running_or_notify_cancel()
             for _ in range(self._threads):
                 self._queue.put(None)
 

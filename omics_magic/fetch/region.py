@@ -34,7 +34,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, wait
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -42,6 +42,7 @@ from typing import Any
 from ..aws.clients import classify_failure
 from ..failures import Failure
 from ..resources import SEQUENCE_STORES, Call, Resource
+from ..workers import wait_for
 from .cache import Hit
 from .cached import GET, RegionCache, Since, scope_of, source_of, sources_of
 from .calls import Cancelled, RegionCalls
@@ -383,7 +384,7 @@ def _per_row_call(
 
 def wait_all(calls: RegionCalls, futures: Sequence[Future[None]]) -> None:
     """Wait for the region's queued calls; re-raise what they raised, in the region's thread."""
-    wait(futures)
+    wait_for(futures, cancel=calls.cancel)
     if calls.cancel.is_set():
         raise Cancelled
     for future in futures:
