@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     import boto3
     import pandas as pd
 
+    from ..aws.pacing import Burst, Rate
+
 __all__ = ["read_set", "read_sets", "stores_read_sets"]
 
 
@@ -41,6 +43,11 @@ def read_sets(
     session: boto3.Session | None = None,
     strict: bool = False,
     progress: bool | None = None,
+    timeout: float | None = None,
+    rate: Rate = "auto",
+    burst: Burst = "auto",
+    cache_ttl: float | None = None,
+    refresh: bool = False,
     profiles: Iterable[str] | None = None,
     role_arns: Iterable[str] | None = None,
     role_external_id: str | None = None,
@@ -69,6 +76,10 @@ def read_sets(
     progress
         Show a progress bar over regions; None shows one in a notebook for
         more than one region.
+    timeout, rate, burst, cache_ttl, refresh
+        As in :func:`omics_magic.sequence_stores`: the whole fetch's time
+        limit, the pacing (ListReadSets has its own quota per region), and the
+        session's result cache (read sets are cached store by store).
     profiles, role_arns, role_external_id, role_session_name
         The accounts to query, as in :func:`omics_magic.sequence_stores`:
         every (account, region) at once; ``account_id`` is an extra column.
@@ -98,7 +109,15 @@ def read_sets(
     >>> df.groupby("status")["sequence_information"].count()               # doctest: +SKIP
     >>> df = omics_magic.read_sets(profiles=["dev", "prod"])                 # doctest: +SKIP
     """
-    options = FetchOptions(strict=strict, progress=progress)
+    options = FetchOptions(
+        strict=strict,
+        progress=progress,
+        timeout=timeout,
+        rate=rate,
+        burst=burst,
+        cache_ttl=cache_ttl,
+        refresh=refresh,
+    )
     return fetch_frame(
         resolve_regions(regions),
         columns=columns,
@@ -118,6 +137,11 @@ def read_set(
     columns: Iterable[str] | None = None,
     session: boto3.Session | None = None,
     strict: bool = False,
+    timeout: float | None = None,
+    rate: Rate = "auto",
+    burst: Burst = "auto",
+    cache_ttl: float | None = None,
+    refresh: bool = False,
     profiles: Iterable[str] | None = None,
     role_arns: Iterable[str] | None = None,
     role_external_id: str | None = None,
@@ -128,7 +152,8 @@ def read_set(
     Read by GetReadSetMetadata (one call per region asked; with
     ``region=None``, every configured region at once). A region without it
     is not an error; a region that fails is reported as in :func:`read_sets`.
-    ``profiles`` and ``role_arns`` choose the accounts to ask, as there.
+    ``timeout``, ``rate``, ``burst``, ``cache_ttl`` and ``refresh`` are as there,
+    and ``profiles`` and ``role_arns`` choose the accounts to ask.
 
     Raises
     ------
@@ -149,7 +174,15 @@ def read_set(
         columns=columns,
         identifiers=[identifier],
         session=session,
-        options=FetchOptions(strict=strict, progress=False),
+        options=FetchOptions(
+            strict=strict,
+            progress=False,
+            timeout=timeout,
+            rate=rate,
+            burst=burst,
+            cache_ttl=cache_ttl,
+            refresh=refresh,
+        ),
         accounts=AccountChoice.of(profiles, role_arns, role_external_id, role_session_name),
         resource=READ_SETS,
         parents=[store],

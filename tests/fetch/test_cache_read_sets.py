@@ -230,3 +230,19 @@ def test_the_cache_is_per_account(fake: OmicsBackend, monkeypatch: pytest.Monkey
 
     assert calls(fake) == {STORES: 1, LIST: 2}
     assert len(theirs) == 2
+
+
+def test_read_sets_and_read_set_take_cache_ttl_and_refresh(fake: OmicsBackend) -> None:
+    store = ordered(fake, "us-east-1")[0]["id"]
+    first = omics_magic.read_sets(REGIONS)
+    calls(fake)
+    assert omics_magic.read_sets(REGIONS).attrs["omics_cached"] and calls(fake) == {}
+    omics_magic.read_sets(REGIONS, refresh=True)
+    assert calls(fake) == {STORES: 2, LIST: 6}  # to AWS, and re-cached
+    omics_magic.read_sets(REGIONS, cache_ttl=0)
+    assert calls(fake) == {STORES: 2, LIST: 6}  # neither read nor kept
+    one = first[first["sequence_store_id"] == store].iloc[0]["read_set_id"]
+    got = omics_magic.read_set(store, one, "us-east-1", cache_ttl=0)
+    assert got["read_set_id"].tolist() == [one] and calls(fake) == {GET: 1}
+    omics_magic.read_set(store, one, "us-east-1", refresh=True)
+    assert calls(fake) == {GET: 1}

@@ -118,6 +118,9 @@ def test_the_signatures_are_the_issues() -> None:
         "sequence_store_ids: 'str | Iterable[str] | None' = None, "
         "columns: 'Iterable[str] | None' = None, session: 'boto3.Session | None' = None, "
         "strict: 'bool' = False, progress: 'bool | None' = None, "
+        # issues 13 and 14's time limit, pacing and cache, as on sequence_stores
+        "timeout: 'float | None' = None, rate: 'Rate' = 'auto', burst: 'Burst' = 'auto', "
+        "cache_ttl: 'float | None' = None, refresh: 'bool' = False, "
         # issue 17's accounts, as on sequence_stores
         "profiles: 'Iterable[str] | None' = None, role_arns: 'Iterable[str] | None' = None, "
         "role_external_id: 'str | None' = None, role_session_name: 'str | None' = None"
@@ -130,6 +133,11 @@ def test_the_signatures_are_the_issues() -> None:
         "columns",
         "session",
         "strict",
+        "timeout",
+        "rate",
+        "burst",
+        "cache_ttl",
+        "refresh",
         "profiles",
         "role_arns",
         "role_external_id",
