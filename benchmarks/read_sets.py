@@ -36,7 +36,7 @@ from typing import Any
 import _harness
 from _bounds import children_critical_path
 from _fake_process import LIST, LIST_READ_SETS, FakeProcess
-from _harness import median, ratio_line, table
+from _harness import median, ratio_line, table, targets_line
 
 Calls = Counter  # (operation, status, error code) -> answers
 
@@ -210,11 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     verdicts.append(("(a)/(c)", ok))
     ideal_loop = args.regions * bound  # a loop that never waits longer than the quota asks
     print(ratio_line("(a)/(a)'s own bound", loop / ideal_loop, "-", None, "regions in turn"))
-    missed = [name for name, passed in verdicts if not passed]
-    print(
-        f"\ntargets: {len(verdicts) - len(missed)} PASS, {len(missed)} MISS"
-        + (f" ({'; '.join(missed)})" if missed else "")
-    )
+    print(targets_line(verdicts))
     return 0
 
 
