@@ -205,6 +205,7 @@ class OmicsAccessor:
         role_arns: Iterable[str] | None = None,
         role_external_id: str | None = None,
         role_session_name: str | None = None,
+        timeout: float | None = None,
     ) -> pd.DataFrame:
         """Delete exactly the stores in this frame's rows, after a preview and a confirmation.
 
@@ -229,14 +230,18 @@ class OmicsAccessor:
             ``account_id`` or ARN), never through another's; the preview and
             the report then show ``account_id``, and a row whose account none
             reaches is reported and not deleted.
+        timeout
+            Seconds the whole delete may take; None for no bound. Stores whose
+            delete was not sent by then are ``not_attempted``.
 
         Returns
         -------
         pandas.DataFrame
             One row per store, in the frame's order: region, sequence_store_id,
-            name, outcome (``deleted``, ``not_found``, ``conflict``, ``denied``,
-            ``error`` or ``cancelled``) and message. A failed store doesn't stop
-            the others. With ``dry_run``: the preview.
+            name, outcome (``deleted``, ``deleting``, ``not_found``, ``conflict``,
+            ``denied``, ``error``, ``cancelled``, ``not_attempted`` or
+            ``unknown``) and message. A failed store doesn't stop the others.
+            With ``dry_run``: the preview.
 
         Raises
         ------
@@ -246,6 +251,9 @@ class OmicsAccessor:
             A row identifies no store, or ``confirm`` is not str(s).
         ConfirmationRequired, ConfirmationMismatch
             No confirmation and no prompt, or a wrong one. Nothing was deleted.
+        DeleteInterrupted
+            Interrupted (Ctrl-C, a kernel interrupt): no further delete was sent;
+            its ``report`` says what happened to every store.
 
         Examples
         --------
@@ -266,6 +274,7 @@ class OmicsAccessor:
             role_arns=role_arns,
             role_external_id=role_external_id,
             role_session_name=role_session_name,
+            timeout=timeout,
         )
 
     def expand_tags(self, prefix: str = "tag:") -> pd.DataFrame:

@@ -29,9 +29,9 @@ account's session, where it would look gone.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -41,6 +41,7 @@ from ..columns import ALL_COLUMNS, column, resolve_columns
 from ..errors import FetchError, RegionFailureWarning
 from ..failures import Failure, failure_note, failures_in, set_failures
 from ..regions import store_keys
+from ..workers import map_all
 from .accounts import Reached
 from .options import FetchOptions
 from .owners import Owners, owners_of, recorded_choice, row_accounts
@@ -81,7 +82,9 @@ def refresh_frame(
     # Always from AWS (refresh=True), and the fresh answers replace the cached ones.
     asked = dataclasses.replace(options or FetchOptions(progress=False), refresh=True).started()
     # Refresh reports once, for all its fetches (below): they neither warn nor raise.
-    options = dataclasses.replace(asked, strict=False, warn=False)
+    # One cancel for all of them: an interrupt stops every fetch at once.
+    cancel = threading.Event()
+    options = dataclasses.replace(asked, strict=False, warn=False, cancel=cancel)
     keys = store_keys(df)
     choice = accounts or AccountChoice()
     owned = row_accounts(df)
@@ -123,11 +126,7 @@ def refresh_frame(
     ]
     # One fetch per account lists every such region of it in parallel.
     jobs.extend((owner, regions, None) for owner, regions in listed.items())
-    if len(jobs) > 1:
-        with ThreadPoolExecutor(min(len(jobs), 32), thread_name_prefix="omics-refresh") as pool:
-            frames = list(pool.map(lambda job: fetch(*job), jobs))
-    else:
-        frames = [fetch(*job) for job in jobs]
+    frames = map_all(lambda job: fetch(*job), jobs, name="refresh", cancel=cancel)
     errors = owners.failures + [f for fetched in frames for f in failures_in(fetched)]
     failed = {(e.account_id if owners.per_account else None, e.region) for e in errors}
     failed |= {(account or None, ALL_REGIONS) for account in owners.unreached}

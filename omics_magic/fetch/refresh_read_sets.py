@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from typing import TYPE_CHECKING, Any
 
 from ..aws.accounts import ALL_REGIONS, AccountChoice, account_of_arn
@@ -27,6 +27,7 @@ from ..errors import InputError
 from ..failures import Failure, failures_in, set_failures
 from ..regions import resolve_regions, validate_identifier
 from ..resources import READ_SETS
+from ..workers import map_all
 from .accounts import Reached
 from .options import FetchOptions
 from .owners import owners_of, recorded_choice, row_accounts
@@ -37,7 +38,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-__all__ = ["read_set_keys", "refresh_read_sets"]
+__all__ = ["MAX_AT_ONCE", "read_set_keys", "refresh_read_sets"]
+
+#: Fetches at once (a store of few read sets is one fetch): each is a region's calls.
+MAX_AT_ONCE = 32
 
 _ARN = re.compile(
     r"^arn:[^:]+:omics:(?P<region>[^:]+):[^:]*:sequenceStore/(?P<store>[0-9]+)"
@@ -116,7 +120,9 @@ def refresh_read_sets(
 
     # Always from AWS (refresh=True), and the fresh answers replace the cached ones.
     asked = dataclasses.replace(options or FetchOptions(progress=False), refresh=True).started()
-    options = dataclasses.replace(asked, strict=False, warn=False)
+    # One cancel for all of them: an interrupt stops every fetch at once.
+    cancel = threading.Event()
+    options = dataclasses.replace(asked, strict=False, warn=False, cancel=cancel)
     keys = read_set_keys(df)
     choice = accounts or AccountChoice()
     owned = row_accounts(df)
@@ -169,11 +175,7 @@ def refresh_read_sets(
     ]
     if listed:
         jobs.append((listed, None))  # one fetch lists every such store, regions in parallel
-    if len(jobs) > 1:
-        with ThreadPoolExecutor(min(len(jobs), 32), thread_name_prefix="omics-refresh") as pool:
-            frames = list(pool.map(fetch, jobs))
-    else:
-        frames = [fetch(job) for job in jobs]
+    frames = map_all(fetch, jobs, name="refresh", cancel=cancel, max_workers=MAX_AT_ONCE)
     errors = owners.failures + [f for fetched in frames for f in failures_in(fetched)]
     lost = {(owner(e.account_id), e.region, e.sequence_store_id) for e in errors}
     failed = {(owner(e.account_id), e.region) for e in errors if e.sequence_store_id is None}
