@@ -20,7 +20,8 @@ from typing import Any
 import _harness
 
 LIST, GET, TAGS = "ListSequenceStores", "GetSequenceStore", "ListTagsForResource"
-QUOTA_OPERATIONS = (LIST, GET, TAGS, "ListReadSets", "GetReadSetMetadata")
+LIST_READ_SETS, GET_READ_SET = "ListReadSets", "GetReadSetMetadata"
+QUOTA_OPERATIONS = (LIST, GET, TAGS, LIST_READ_SETS, GET_READ_SET)
 #: socketserver listens with a backlog of 5: a client opening 100+ connections at
 #: once overflows it, and each dropped handshake stalls its connection for a
 #: second (SYN-ACK retransmit). Real endpoints have deep backlogs.
@@ -78,9 +79,10 @@ class FakeProcess:
     """The parent's handle on the fake's process.
 
     ``config``: ``regions``, ``stores`` (per region), ``latency`` (seconds a
-    request), ``tps`` (per region and operation for List/Get/ListTags, or None
-    for no quotas) and ``burst``; optionally ``accounts`` (more account IDs,
-    each seeded alike, each with its own quotas).
+    request), ``tps`` (per region and operation for the store and read-set
+    operations, or None for no quotas) and ``burst``; optionally ``accounts``
+    (more account IDs, each seeded alike, each with its own quotas) and
+    ``read_sets_per_store`` (in the default account's stores).
     """
 
     def __init__(self, config: dict[str, Any]) -> None:

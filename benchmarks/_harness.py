@@ -102,6 +102,15 @@ def ratio_line(name: str, value: float, target: str, ok: bool | None, note: str 
     return f"ratio {name:<34} = {value:8.2f}  (target {target:<10}) {mark}{tail}"
 
 
+def targets_line(verdicts: Iterable[tuple[str, bool]]) -> str:
+    """``targets: N PASS, M MISS (the missed)``: the summary line every benchmark ends with."""
+    found = list(verdicts)
+    missed = [name for name, ok in found if not ok]
+    return f"\ntargets: {len(found) - len(missed)} PASS, {len(missed)} MISS" + (
+        f" ({'; '.join(missed)})" if missed else ""
+    )
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A plain fixed-width table; numbers right-aligned."""
     cells = [[_cell(v) for v in row] for row in rows]

@@ -37,7 +37,7 @@ from typing import Any
 import _harness
 from _bounds import critical_path
 from _fake_process import TAGS, FakeProcess
-from _harness import median, ratio_line, table
+from _harness import median, ratio_line, table, targets_line
 
 FIRST_ACCOUNT = 100000000000  # account IDs: 100000000000, 100000000001, ...
 
@@ -241,11 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             if not complete:
                 verdicts.append(("ceiling complete", False))
-    missed = [name for name, ok in verdicts if not ok]
-    print(
-        f"\ntargets: {len(verdicts) - len(missed)} PASS, {len(missed)} MISS"
-        + (f" ({'; '.join(missed)})" if missed else "")
-    )
+    print(targets_line(verdicts))
     return 0
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import _harness
-from _harness import median, ratio_line, table
+from _harness import median, ratio_line, table, targets_line
 
 MB = 1024 * 1024
 
@@ -316,14 +316,10 @@ def run(args: argparse.Namespace) -> None:
             )
         )
         print(ratio_line("peak memory baseline/frame size", base_peak / frame_bytes, "-", None))
-    missed = [] if ours_rt <= base_rt else ["round trip time"]
-    if peaks and max(peaks["ours"].values()) > 2 * frame_bytes:
-        missed.append("peak memory")
-    checked = 2 if peaks else 1
-    print(
-        f"\ntargets: {checked - len(missed)} PASS, {len(missed)} MISS"
-        + (f" ({'; '.join(missed)})" if missed else "")
-    )
+    verdicts = [("round trip time", ours_rt <= base_rt)]
+    if peaks:
+        verdicts.append(("peak memory", max(peaks["ours"].values()) <= 2 * frame_bytes))
+    print(targets_line(verdicts))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,7 +49,7 @@ from typing import Any
 import _harness
 from _bounds import concurrency_bound, critical_path, pages_of
 from _fake_process import GET, LIST, TAGS, FakeProcess
-from _harness import median, ratio_line, table
+from _harness import median, ratio_line, table, targets_line
 
 A, B, C, D = "(a) boto3 loop", "(b) aws cli loop", "(c) omics_magic", "(d) omics_magic, no tags"
 Run = Callable[[], "tuple[int, int, str]"]  # -> (rows, failed regions, first error)
@@ -454,11 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for scenario in scenarios(args):
         results += run_scenario(args, scenario)
-    missed = [name for name, ok in results if not ok]
-    print(
-        f"\ntargets: {len(results) - len(missed)} PASS, {len(missed)} MISS"
-        + (f" ({'; '.join(missed)})" if missed else "")
-    )
+    print(targets_line(results))
     return 0
 
 

@@ -31,7 +31,7 @@ import time
 from typing import Any
 
 import _harness
-from _harness import median, ratio_line, table
+from _harness import median, ratio_line, table, targets_line
 
 HEAVY = ("boto3", "botocore", "duckdb", "sqlglot")
 SQL = "SELECT * FROM aws.omics.sequence_stores"
@@ -281,13 +281,7 @@ def run(args: argparse.Namespace) -> None:
         )
     )
     print(ratio_line("second query overhead, s", overhead_second, "-", None))
-    missed = [
-        name for name, ok in (("load time", beyond < 0.3), ("lazy imports", not heavy)) if not ok
-    ]
-    print(
-        f"\ntargets: {2 - len(missed)} PASS, {len(missed)} MISS"
-        + (f" ({'; '.join(missed)})" if missed else "")
-    )
+    print(targets_line([("load time", beyond < 0.3), ("lazy imports", not heavy)]))
 
 
 def main(argv: list[str] | None = None) -> int:

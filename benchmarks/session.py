@@ -37,7 +37,7 @@ from typing import Any
 import _harness
 from _bounds import critical_path
 from _fake_process import FakeProcess
-from _harness import ratio_line, table
+from _harness import ratio_line, table, targets_line
 
 SELECT_ALL = "SELECT * FROM aws.omics.sequence_stores"
 SELECT_READ_SETS = "SELECT * FROM aws.omics.read_sets"
@@ -474,11 +474,7 @@ def main(argv: list[str] | None = None) -> int:
         results += first_query(args, all_regions)
     if args.part in ("memory", "all"):
         results += memory(args)
-    missed = [name for name, ok in results if not ok]
-    print(
-        f"\ntargets: {len(results) - len(missed)} PASS, {len(missed)} MISS"
-        + (f" ({'; '.join(missed)})" if missed else "")
-    )
+    print(targets_line(results))
     return 0
 
 

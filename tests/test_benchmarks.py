@@ -44,6 +44,7 @@ SCRIPTS = {
         ["round trip ours/baseline", "write ours/baseline", "read ours/baseline"],
     ),
     "session.py": (["--quick", "--part", "repeat"], ["repeat AWS calls", "fetch / repeat"]),
+    "read_sets.py": (["--quick"], ["(c)/critical path", "(a)/(c)"]),
     "load.py": (
         ["--quick"],
         [
@@ -97,3 +98,23 @@ def test_critical_path_follows_the_fakes_token_bucket() -> None:
         0.04 + 249 * 0.2
     )
     assert concurrency_bound(10, 50, latency=0.02, concurrency=128) == pytest.approx(0.1)
+
+
+def test_the_read_sets_critical_path_follows_the_fakes_token_bucket() -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from _bounds import children_critical_path
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    # Issue 16's region: the store page, then 50 ListReadSets pages at 5 TPS, 2 at once.
+    assert children_critical_path(5, 1000, latency=0.02, tps=5, burst=2) == pytest.approx(
+        0.02 + 0.02 + 48 / 5
+    )
+    # No quota: each store's 3 pages in sequence, the stores side by side.
+    assert children_critical_path(4, 250, latency=0.02, tps=None, burst=1) == pytest.approx(
+        0.02 + 3 * 0.02
+    )
+    # One store: its 10 pages can't overlap, however generous the quota.
+    assert children_critical_path(1, 1000, latency=0.1, tps=1000, burst=100) == pytest.approx(
+        0.1 + 10 * 0.1
+    )
