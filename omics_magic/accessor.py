@@ -128,28 +128,32 @@ class OmicsAccessor:
         >>> df.attrs["omics_errors"]                 # doctest: +SKIP
         [{'region': 'us-east-1', 'kind': 'not_found', 'sequence_store_id': '1234567890', ...}]
         """
+        from .aws.accounts import AccountChoice
+        from .fetch.options import FetchOptions
+
+        if not self._holds_read_sets:
+            self._require_store_keys("refresh")
+        options = FetchOptions(strict=strict, progress=False, timeout=timeout, rate=rate)
+        accounts = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
         if self._holds_read_sets:
             from .fetch.refresh_read_sets import refresh_read_sets
 
-            return refresh_read_sets(
-                self._df, session=session, strict=strict, timeout=timeout, rate=rate
-            )
+            return refresh_read_sets(self._df, session=session, options=options, accounts=accounts)
         from .fetch.refresh import refresh_frame
 
-        self._require_store_keys("refresh")
-        return refresh_frame(
-            self._df,
-            session=session,
-            strict=strict,
-            timeout=timeout,
-            rate=rate,
-            profiles=profiles,
-            role_arns=role_arns,
-            role_external_id=role_external_id,
-            role_session_name=role_session_name,
-        )
+        return refresh_frame(self._df, session=session, options=options, accounts=accounts)
 
-    def read_sets(self, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    def read_sets(
+        self,
+        columns: Iterable[str] | None = None,
+        *,
+        session: boto3.Session | None = None,
+        strict: bool = False,
+        profiles: Iterable[str] | None = None,
+        role_arns: Iterable[str] | None = None,
+        role_external_id: str | None = None,
+        role_session_name: str | None = None,
+    ) -> pd.DataFrame:
         """The read sets of exactly this frame's stores, each listed in its own region.
 
         One ListReadSets page per 100 read sets of each store, and no
@@ -158,8 +162,12 @@ class OmicsAccessor:
 
         Parameters
         ----------
-        columns
+        columns, session, strict
             As in :func:`omics_magic.read_sets`.
+        profiles, role_arns, role_external_id, role_session_name
+            The sessions of the frame's accounts (default: those it was fetched
+            with). Each store is listed in its own account (its ``account_id``
+            or ARN); a store whose account none reaches is reported, not listed.
 
         Raises
         ------
@@ -173,18 +181,19 @@ class OmicsAccessor:
         >>> genomics = stores[stores["tags"].str.get("team") == "genomics"]  # doctest: +SKIP
         >>> genomics.omics.read_sets()                             # doctest: +SKIP
         """
-        from .fetch.engine import fetch_frame
-        from .regions import store_keys
-        from .resources import READ_SETS
+        from .aws.accounts import AccountChoice
+        from .fetch.options import FetchOptions
+        from .fetch.read_sets import stores_read_sets
 
         self._require_stores("read_sets")
         self._require_store_keys("read_sets")
-        stores: dict[str, list[str]] = {}
-        for region, identifier in store_keys(self._df):
-            ids = stores.setdefault(region, [])
-            if identifier not in ids:
-                ids.append(identifier)
-        return fetch_frame(list(stores), columns=columns, resource=READ_SETS, parents=stores)
+        return stores_read_sets(
+            self._df,
+            columns=columns,
+            session=session,
+            options=FetchOptions(strict=strict),
+            accounts=AccountChoice.of(profiles, role_arns, role_external_id, role_session_name),
+        )
 
     def delete(
         self,
@@ -196,6 +205,7 @@ class OmicsAccessor:
         role_arns: Iterable[str] | None = None,
         role_external_id: str | None = None,
         role_session_name: str | None = None,
+        timeout: float | None = None,
     ) -> pd.DataFrame:
         """Delete exactly the stores in this frame's rows, after a preview and a confirmation.
 
@@ -220,14 +230,18 @@ class OmicsAccessor:
             ``account_id`` or ARN), never through another's; the preview and
             the report then show ``account_id``, and a row whose account none
             reaches is reported and not deleted.
+        timeout
+            Seconds the whole delete may take; None for no bound. Stores whose
+            delete was not sent by then are ``not_attempted``.
 
         Returns
         -------
         pandas.DataFrame
             One row per store, in the frame's order: region, sequence_store_id,
-            name, outcome (``deleted``, ``not_found``, ``conflict``, ``denied``,
-            ``error`` or ``cancelled``) and message. A failed store doesn't stop
-            the others. With ``dry_run``: the preview.
+            name, outcome (``deleted``, ``deleting``, ``not_found``, ``conflict``,
+            ``denied``, ``error``, ``cancelled``, ``not_attempted`` or
+            ``unknown``) and message. A failed store doesn't stop the others.
+            With ``dry_run``: the preview.
 
         Raises
         ------
@@ -237,6 +251,9 @@ class OmicsAccessor:
             A row identifies no store, or ``confirm`` is not str(s).
         ConfirmationRequired, ConfirmationMismatch
             No confirmation and no prompt, or a wrong one. Nothing was deleted.
+        DeleteInterrupted
+            Interrupted (Ctrl-C, a kernel interrupt): no further delete was sent;
+            its ``report`` says what happened to every store.
 
         Examples
         --------
@@ -257,6 +274,7 @@ class OmicsAccessor:
             role_arns=role_arns,
             role_external_id=role_external_id,
             role_session_name=role_session_name,
+            timeout=timeout,
         )
 
     def expand_tags(self, prefix: str = "tag:") -> pd.DataFrame:

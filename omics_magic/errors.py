@@ -17,9 +17,13 @@ them into one short line. Every message says what is wrong and how to fix it.
     ├── FetchError                  one or more regions failed (strict mode)
     ├── AmbiguousStoreError         an ID found in more than one region
     ├── StoreNotFoundError          an ID found in no region searched
+    ├── QueryLimitError             the SQL ran past the query's timeout or memory limit
     └── ConfirmationError           a delete that was not confirmed
         ├── ConfirmationRequired    no confirmation and no way to prompt
         └── ConfirmationMismatch    a confirmation that does not match
+
+    KeyboardInterrupt
+    └── DeleteInterrupted           a delete stopped by Ctrl-C; carries what was deleted
 
     UserWarning
     └── RegionFailureWarning        some regions failed; their rows or values are missing
@@ -39,11 +43,13 @@ __all__ = [
     "ConfirmationMismatch",
     "ConfirmationRequired",
     "CredentialsError",
+    "DeleteInterrupted",
     "ExportError",
     "FetchError",
     "InputError",
     "InvalidIdentifierError",
     "OmicsMagicError",
+    "QueryLimitError",
     "RegionFailureWarning",
     "SQLError",
     "StoreNotFoundError",
@@ -119,6 +125,10 @@ class StoreNotFoundError(OmicsMagicError):
     """A store ID was found in none of the regions searched."""
 
 
+class QueryLimitError(OmicsMagicError):
+    """The query's SQL ran past its ``timeout`` or DuckDB's memory limit, and was stopped."""
+
+
 class ConfirmationError(OmicsMagicError):
     """A delete that was not (or not correctly) confirmed. Nothing was deleted."""
 
@@ -129,6 +139,42 @@ class ConfirmationRequired(ConfirmationError):
 
 class ConfirmationMismatch(ConfirmationError):
     """The confirmation given does not match what would be deleted."""
+
+
+class DeleteInterrupted(KeyboardInterrupt):
+    """A delete stopped by an interrupt (Ctrl-C, a kernel interrupt); nothing more was sent.
+
+    It is a KeyboardInterrupt, so that an interrupt still stops the script or
+    notebook, but it says what happened to every store first.
+
+    Parameters
+    ----------
+    report
+        The delete's report frame (region, sequence_store_id, name, outcome,
+        message), one row per store: ``deleted``, ``not_attempted`` (not
+        sent; still there), ``unknown`` (sent, answer not awaited), or any
+        other outcome a finished delete reports.
+    """
+
+    def __init__(self, report: Any) -> None:
+        self.report = report
+        super().__init__(_interrupted_summary(report))
+
+
+def _interrupted_summary(report: Any) -> str:
+    def stores(outcome: str) -> list[str]:
+        rows = report[report["outcome"] == outcome]
+        return [f"{r}:{i}" for r, i in zip(rows["region"], rows["sequence_store_id"], strict=True)]
+
+    deleted, unknown, untouched = stores("deleted"), stores("unknown"), stores("not_attempted")
+    parts = [f"deleted {len(deleted)}" + (f" ({', '.join(deleted)})" if deleted else "")]
+    if unknown:
+        parts.append(f"outcome unknown for {len(unknown)} in flight ({', '.join(unknown)})")
+    parts.append(f"not attempted {len(untouched)}")
+    return (
+        f"delete interrupted: {'; '.join(parts)}; every store's outcome is in the "
+        "exception's .report"
+    )
 
 
 class RegionFailureWarning(UserWarning):

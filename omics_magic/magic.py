@@ -31,7 +31,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import Bool, Enum, Float, Int, List, TraitError, Unicode, validate
 from traitlets.config.configurable import Configurable
 
-from .errors import OmicsMagicError, RegionFailureWarning
+from .errors import DeleteInterrupted, OmicsMagicError, RegionFailureWarning
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -291,6 +291,12 @@ class OmicsMagic(Magics, Configurable):
             raise UsageError("no query; write e.g. %omics SELECT * FROM aws.omics.sequence_stores")
         try:
             return self._run(args, target, sql, local_ns)
+        except DeleteInterrupted as err:
+            # Still an interrupt (the run stops), but first what became of every store.
+            from IPython.display import display
+
+            display(err.report)
+            raise
         except OmicsMagicError as err:
             if self.short_errors:
                 raise UsageError(str(err)) from err

@@ -118,6 +118,7 @@ def expected_read_set(region: str, read_set: dict[str, Any]) -> dict[str, Any]:
         else {m: one_file(m) for m in ("source1", "source2", "index")},
         "creation_job_id": read_set.get("creationJobId"),
         "tags": dict(read_set.get("tags") or {}),
+        "account_id": read_set["arn"].split(":")[4],
     }
 
 

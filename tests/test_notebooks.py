@@ -87,11 +87,42 @@ def test_notebook_runs_without_error(path: Path, tmp_path: Path) -> None:
     check_saved_outputs(cells)
     if path.name == "quickstart.ipynb":
         check_quickstart(cells, tmp_path)
+    if path.name == "read_sets_howto.ipynb":
+        check_read_sets_howto(cells)
     if path.name == "audit.ipynb":
         check_audit(cells, tmp_path)
 
 
-SUMMARY = re.compile(r"omics: \d+ regions?, \d+ stores? in \d+\.\d s")
+def test_there_is_the_read_sets_how_to() -> None:
+    assert ROOT / "notebooks" / "read_sets_howto.ipynb" in NOTEBOOKS
+
+
+def check_read_sets_howto(cells: list[Any]) -> None:
+    """The how-to's three answers (#16), from the demo's inventory."""
+    output_of = outputs_of(cells)
+    assert "the data is FAKE" in output_of("%omics --demo")
+    per_team = output_of("%%omics\nSELECT coalesce(s.tags['team']")
+    for team in ("genomics", "oncology", "(untagged)"):
+        assert team in per_team
+    assert "terabases" in per_team and "eu-central-1" in per_team  # the demo's failing regions
+    genomics = output_of("%%omics\nSELECT s.name AS store")
+    assert "wgs-cohort-042" in genomics  # the featured store is the genomics team's
+    [team_row] = [line.split() for line in per_team.splitlines() if " genomics " in line]
+    store_rows = [line for line in genomics.splitlines() if line.split()[:1] != ["store"]]
+    assert len([r for r in store_rows if r.split() and r.split()[0].isdigit()]) == int(team_row[2])
+    archived = output_of('print(len(archived), "read sets archived')
+    count = re.search(r"(\d+) read sets archived for more than 90 days", archived)
+    assert count and int(count[1]) > 0 and "us-east-1" in archived
+    twice = output_of("%%omics\nSELECT sample_id")
+    assert "sample_id" in twice and "regions" in twice
+    in_python = re.search(r"(\d+) samples are in two stores or more", output_of("import warnings"))
+    assert in_python and int(in_python[1]) > 0
+    assert "ACTIVE" in output_of("with warnings.catch_warnings():")
+    assert "demo mode is off" in output_of("%omics --end-demo")
+
+
+# Rows are counted per resource: "50 stores, 292 read sets", or "33 read sets".
+SUMMARY = re.compile(r"omics: \d+ regions?(, \d+ [a-z ]+?)+ in \d+\.\d s")
 
 
 def fetches(cell: Any) -> bool:
@@ -134,6 +165,25 @@ def outputs_of(cells: list[Any]) -> Callable[[str], str]:
     return output
 
 
+def largest_demo_store() -> tuple[str, str, int, int]:
+    """The demo's store holding the most bases: region, name, read sets, archived ones."""
+    from omics_magic.demo_mode.inventory import DEMO_REGIONS, seed_demo
+    from omics_magic.testing import OmicsBackend
+
+    backend = OmicsBackend(random_seed=0)
+    seed_demo(backend)
+    found = []
+    for region in DEMO_REGIONS:
+        for store in backend.stores(region):
+            held = backend.read_sets(region, store["id"])
+            infos = [r.get("sequenceInformation") or {} for r in held]
+            bases = sum(info.get("totalBaseCount") or 0 for info in infos)
+            archived = sum(r["status"] == "ARCHIVED" for r in held)
+            found.append((bases, region, store["name"], len(held), archived))
+    _, region, name, count, archived = max(found)
+    return region, name, count, archived
+
+
 def check_quickstart(cells: list[Any], cwd: Path) -> None:
     output = outputs_of(cells)
 
@@ -157,6 +207,9 @@ def check_quickstart(cells: list[Any], cwd: Path) -> None:
     assert "us-east-1" in templated and "eu-west-1" not in templated.split("omics:")[-1]
     described = output("%omics DESCRIBE")
     assert "ListTagsForResource" in described and "sse_config" in described
+    per_store = output("%%omics\nSELECT s.region, s.name AS store, count(*) AS read_sets")
+    region, name, read_sets, archived = largest_demo_store()  # the read sets cell (#16)
+    assert re.search(rf"{region}\s+{name}\s+{read_sets}\s+{archived}\s", per_store), per_store
     joined = output("%%omics\nSELECT x.sample_id")
     assert "NA12878" in joined and "wgs-cohort-042" in joined
     assert "Would delete store" in output("omics_magic.delete_sequence_store(")

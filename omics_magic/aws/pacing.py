@@ -30,7 +30,9 @@ Pacing happens on botocore's ``before-send`` event (:func:`install`), so it
 applies to every attempt, retries included: a retry after a throttle takes its
 turn like any call, instead of taking the next call's turn and starting a
 cascade of throttles. What each attempt's answer was (accepted, throttled, or
-neither) comes back on ``response-received``.
+neither) comes back on ``response-received``. The same hooks make a call
+cancellable, paced or not: once its cancel event is set, no further attempt
+is sent and botocore makes no further retry (see :func:`paced`).
 
 ``rate=None``, ``0`` or ``inf`` (or ``$OMICS_MAGIC_TPS=0``) turn pacing off.
 """
@@ -62,6 +64,7 @@ __all__ = [
     "Ticket",
     "forget_pacers",
     "install",
+    "operation_pacer",
     "pacer_for",
     "paced",
     "resolve_burst",
@@ -277,14 +280,17 @@ class Pacer:
 
 
 class PacingCancelled(Exception):
-    """A paced call was abandoned while waiting for its turn (the fetch gave up)."""
+    """A call was abandoned before an attempt went out (its fetch or delete stopped)."""
 
 
 @dataclass
 class _Turn:
-    pacer: Pacer
+    """One call made inside :func:`paced`; ``attempts`` counts those that went out."""
+
+    pacer: Pacer | None
     cancel: threading.Event | None
     on_pass: Callable[[], None] | None
+    attempts: int = 0
     ticket: Ticket | None = None  # the attempt out now, until its answer comes back
 
     def passed(self) -> None:
@@ -294,7 +300,7 @@ class _Turn:
 
     def answered(self, throttled: bool | None) -> None:
         ticket, self.ticket = self.ticket, None
-        if ticket is not None:
+        if ticket is not None and self.pacer is not None:
             self.pacer.answered(ticket, throttled)
 
 
@@ -313,6 +319,7 @@ def install(client: Any) -> None:
     """
     events = client.meta.events
     events.register_first("before-send.omics", _before_send, unique_id=_HOOK_ID)
+    events.register_first("needs-retry.omics", _needs_retry, unique_id=f"{_HOOK_ID}.retry")
     events.register("response-received.omics", _response_received, unique_id=f"{_HOOK_ID}.answer")
 
 
@@ -321,11 +328,24 @@ def _before_send(**_: Any) -> None:
     if turn is None:
         return
     turn.answered(None)  # a previous attempt whose answer never came back
-    ticket = turn.pacer.take(turn.cancel)
-    if ticket is None:
-        raise PacingCancelled("the fetch stopped waiting for this call")
-    turn.ticket = ticket
+    if turn.cancel is not None and turn.cancel.is_set():
+        raise PacingCancelled("the call was cancelled before this attempt went out")
+    if turn.pacer is not None:
+        ticket = turn.pacer.take(turn.cancel)
+        if ticket is None:
+            raise PacingCancelled("the call was cancelled while waiting for its turn")
+        turn.ticket = ticket
+    turn.attempts += 1
     turn.passed()
+
+
+def _needs_retry(**_: Any) -> bool | None:
+    # Runs before botocore's retry handler; False (not None) is taken as its answer:
+    # a cancelled call is not retried, nor does botocore sleep before giving up.
+    turn: _Turn | None = getattr(_local, "turn", None)
+    if turn is not None and turn.cancel is not None and turn.cancel.is_set():
+        return False
+    return None
 
 
 def _response_received(
@@ -351,24 +371,24 @@ def paced(
     pacer: Pacer | None,
     cancel: threading.Event | None = None,
     on_pass: Callable[[], None] | None = None,
-) -> Iterator[None]:
+) -> Iterator[_Turn]:
     """Pace the calls this thread makes, on clients set up by :func:`install`.
 
+    ``pacer`` None means no pacing. Once ``cancel`` is set, no attempt goes
+    out (:class:`PacingCancelled` is raised instead) and no retry is made.
     ``on_pass`` is called once: when the first attempt goes out, or at the end
-    if none did (so that whoever waits on it is always released).
+    if none did (so that whoever waits on it is always released). It yields
+    the turn, whose ``attempts`` says how many attempts went out.
     """
     previous = getattr(_local, "turn", None)
-    turn = _Turn(pacer, cancel, on_pass) if pacer is not None else None
+    turn = _Turn(pacer, cancel, on_pass)
     _local.turn = turn
     try:
-        yield
+        yield turn
     finally:
         _local.turn = previous
-        if turn is not None:
-            turn.answered(None)
-            turn.passed()
-        elif on_pass is not None:
-            on_pass()
+        turn.answered(None)
+        turn.passed()
 
 
 _pacers_lock = threading.Lock()
@@ -393,6 +413,25 @@ def pacer_for(
         if pacer is None:
             pacer = _pacers[full_key] = Pacer(rate * HEADROOM, burst or 1, learn=burst is None)
         return pacer
+
+
+def operation_pacer(
+    account: str,
+    client: Any,
+    region: str,
+    operation: str,
+    rate: float | None,
+    burst: int | None = None,
+) -> Pacer | None:
+    """The shared pacer of ``operation`` in ``region``: the one place its key is made.
+
+    AWS meters per account, region and operation; the key is the account (or,
+    when it is not known, the credentials' access key), the client's endpoint
+    (a fake and AWS don't share a quota), the region and the operation.
+    ``rate=None`` means no pacing and returns None; ``burst`` is as for
+    :func:`pacer_for`.
+    """
+    return pacer_for((account, str(client.meta.endpoint_url), region, operation), rate, burst)
 
 
 def forget_pacers() -> None:

@@ -25,6 +25,7 @@ from ..errors import (
     AmbiguousStoreError,
     ConfirmationError,
     CredentialsError,
+    DeleteInterrupted,
     FetchError,
     InputError,
     OmicsMagicError,
@@ -43,7 +44,10 @@ from .commands import (
 )
 from .render import terminal_safe
 
-__all__ = ["EXIT_CODES", "build_parser", "main"]
+__all__ = ["EXIT_CODES", "EXIT_INTERRUPTED", "build_parser", "main"]
+
+#: Interrupted (Ctrl-C, SIGINT): 128 + SIGINT, as shells report it.
+EXIT_INTERRUPTED = 130
 
 EXIT_CODES = """\
 exit codes:
@@ -55,7 +59,7 @@ exit codes:
      credentials, AWS settings)
   3  delete not confirmed: no --confirm and no terminal to ask, a wrong --confirm, or
      cancelled; nothing was deleted
-130  interrupted (Ctrl-C)
+130  interrupted (Ctrl-C); a delete prints what became of each store first
 141  the reader of the output went away (e.g. `| head`); nothing more is printed
 """
 
@@ -98,9 +102,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if mapped is None:
             raise
         return _fail(mapped, EXIT_USAGE)
+    except DeleteInterrupted as err:
+        from .render import render
+
+        sys.stdout.write(render(err.report, getattr(args, "format", None) or "table"))
+        return _fail(err, EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         print("omics-magic: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def build_parser() -> argparse.ArgumentParser:

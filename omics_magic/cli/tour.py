@@ -1,8 +1,9 @@
 """``omics-magic demo``: an offline tour of omics_magic on the embedded fake.
 
 It enters demo mode (:mod:`omics_magic.demo_mode.mode`: a seeded fake of AWS
-HealthOmics on 127.0.0.1, fake credentials), runs three queries through the
-same code as ``%%omics`` and ``omics-magic query``, prints their results and
+HealthOmics on 127.0.0.1, fake credentials), runs four queries through the
+same code as ``%%omics`` and ``omics-magic query`` (the last: read sets per
+store, a join), prints their results and
 per-region notes, writes ``sequence_stores.parquet``, then leaves demo mode and
 says plainly that the data was fake. With ``notebook=True`` it also executes
 ``notebooks/quickstart.ipynb`` in a Jupyter kernel and writes the executed copy.
@@ -18,7 +19,15 @@ from typing import Any, TextIO
 from ..demo_mode.mode import DEMO_STORE_ID, banner, demo, end_demo
 from ..errors import ExportError, InputError
 
-__all__ = ["GROUP_SQL", "LIST_SQL", "PARQUET_NAME", "SEED_SQL", "find_quickstart", "run_tour"]
+__all__ = [
+    "GROUP_SQL",
+    "LIST_SQL",
+    "PARQUET_NAME",
+    "READ_SETS_SQL",
+    "SEED_SQL",
+    "find_quickstart",
+    "run_tour",
+]
 
 #: The seed's SELECT, verbatim, with the demo's featured store.
 SEED_SQL = (
@@ -30,6 +39,14 @@ LIST_SQL = "SELECT * FROM aws.omics.sequence_stores"
 GROUP_SQL = (
     "SELECT region, count(*) AS stores FROM aws.omics.sequence_stores "
     "GROUP BY region ORDER BY region"
+)
+#: Read sets per store of one team: the join lists read sets of that team's stores only.
+READ_SETS_SQL = (
+    "SELECT s.name AS store, count(*) AS read_sets, "
+    "sum(r.sequence_information.total_base_count) AS bases "
+    "FROM aws.omics.sequence_stores s "
+    "JOIN aws.omics.read_sets r ON r.sequence_store_id = s.sequence_store_id "
+    "WHERE s.tags['team'] = 'genomics' GROUP BY s.name ORDER BY bases DESC, store"
 )
 PARQUET_NAME = "sequence_stores.parquet"
 EXECUTED_NAME = "quickstart.executed.ipynb"
@@ -78,7 +95,7 @@ def run_tour(output_dir: Path, *, notebook: bool = False, out: TextIO | None = N
         say(banner(running))
         say()
         say(
-            "[1/3] One store by ID: the seed's SELECT. No region is named, so every "
+            "[1/4] One store by ID: the seed's SELECT. No region is named, so every "
             "configured region is searched at once."
         )
         say(f"  {SEED_SQL}")
@@ -87,7 +104,7 @@ def run_tour(output_dir: Path, *, notebook: bool = False, out: TextIO | None = N
         _notes(one, say)
 
         say()
-        say("[2/3] Every store, across regions: one DataFrame.")
+        say("[2/4] Every store, across regions: one DataFrame.")
         say(f"  {LIST_SQL}")
         stores = run_query(LIST_SQL)
         say(render(stores[_LIST_SHOWN], max_rows=16), end="")
@@ -101,11 +118,21 @@ def run_tour(output_dir: Path, *, notebook: bool = False, out: TextIO | None = N
         )
 
         say()
-        say("[3/3] Stores per region: DuckDB runs the GROUP BY on the fetched rows.")
+        say("[3/4] Stores per region: DuckDB runs the GROUP BY on the fetched rows.")
         say(f"  {GROUP_SQL}")
         counts = run_query(GROUP_SQL)
         say(render(counts), end="")
         _notes(counts, say)
+
+        say()
+        say(
+            "[4/4] What is in the stores: read sets per store of the genomics team. The "
+            "join lists read sets only for the stores that pass s.tags['team']."
+        )
+        say(f"  {READ_SETS_SQL}")
+        per_store = run_query(READ_SETS_SQL)
+        say(render(per_store), end="")
+        _notes(per_store, say)
     finally:
         end_demo(quiet=True)
     say()

@@ -24,7 +24,9 @@ __all__ = ["AccountCalls"]
 class AccountCalls:
     """:class:`~omics_magic.delete.calls.Calls` per account, with the same two methods."""
 
-    def __init__(self, owners: Owners, targets: Sequence[Target]) -> None:
+    def __init__(
+        self, owners: Owners, targets: Sequence[Target], timeout: float | None = None
+    ) -> None:
         self._owners = owners
         self._calls: dict[str, Calls] = {}
         regions: dict[str, list[str]] = {}
@@ -33,7 +35,9 @@ class AccountCalls:
                 regions.setdefault(target.account, []).append(target.region)
         for account, account_regions in regions.items():
             session = owners.sessions[account]
-            self._calls[account] = Calls(session.session, account_regions, account_id=account)
+            self._calls[account] = Calls(
+                session.session, account_regions, timeout, account_id=account
+            )
 
     def look_up(self, targets: list[Target]) -> list[Target]:
         """GetSequenceStore for each target in its own account; the unreached are refused."""
@@ -66,8 +70,10 @@ class AccountCalls:
         return f"no profile or role given reaches account {account}"
 
 
-def base_calls(session: boto3.Session | None, regions: Sequence[str]) -> Calls:
+def base_calls(
+    session: boto3.Session | None, regions: Sequence[str], timeout: float | None = None
+) -> Calls:
     """The one base session's calls, as before accounts existed."""
     from ..aws.clients import resolve_session
 
-    return Calls(resolve_session(session), regions)
+    return Calls(resolve_session(session), regions, timeout)

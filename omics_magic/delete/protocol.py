@@ -12,8 +12,15 @@ The protocol, in order:
    ``dry_run=True`` stops after the preview.
 4. **Delete** exactly the previewed, confirmed stores. botocore retries
    throttling and server errors; conflict and access denied are final.
-   A bulk delete carries on past a failed store.
+   A bulk delete carries on past a failed store. An answer that may have been
+   lost after AWS acted is checked with a re-read (:mod:`.calls`).
 5. **Report** one row per store: region, sequence_store_id, name, outcome, message.
+
+Stop means stop: ``timeout=`` bounds the whole delete, and an interrupt
+(Ctrl-C, a kernel interrupt) sends no further delete. Either way every store
+is accounted for: ``not_attempted`` (never sent, still there) or ``unknown``
+(sent, answer not awaited). After an interrupt the report comes with
+:class:`~omics_magic.errors.DeleteInterrupted`, a KeyboardInterrupt.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from ..aws.accounts import AccountChoice
 from ..columns import frame
 from ..errors import (
     AmbiguousStoreError,
+    DeleteInterrupted,
     FetchError,
     InputError,
     StoreNotFoundError,
@@ -36,7 +44,7 @@ from ..fetch.owners import owners_of, recorded_choice, row_accounts
 from ..regions import resolve_regions, store_keys, validate_identifier
 from . import confirm as confirming
 from .accounts import AccountCalls, base_calls
-from .calls import Calls, Target
+from .calls import Calls, Target, account_for
 
 if TYPE_CHECKING:
     import boto3
@@ -57,6 +65,7 @@ def delete_sequence_store(
     role_arns: Iterable[str] | None = None,
     role_external_id: str | None = None,
     role_session_name: str | None = None,
+    timeout: float | None = None,
 ) -> pd.DataFrame:
     """Delete one sequence store, after showing it and getting a confirmation.
 
@@ -78,14 +87,19 @@ def delete_sequence_store(
     profiles, role_arns, role_external_id, role_session_name
         The accounts to search, as in :func:`omics_magic.sequence_stores`; the
         store is deleted through its own account's session.
+    timeout
+        Seconds the whole delete may take (look-up included); None for no bound.
+        A delete not sent by then is ``not_attempted``, one sent but not
+        answered ``unknown``.
 
     Returns
     -------
     pandas.DataFrame
         One row: region, sequence_store_id, name, outcome (``deleted``,
-        ``not_found``, ``conflict``, ``denied``, ``error`` or ``cancelled``) and
-        message. With ``dry_run``: the preview (region, sequence_store_id,
-        name, creation_time, status).
+        ``deleting``, ``not_found``, ``conflict``, ``denied``, ``error``,
+        ``cancelled``, ``not_attempted`` or ``unknown``) and message. With
+        ``dry_run``: the preview (region, sequence_store_id, name,
+        creation_time, status).
 
     Raises
     ------
@@ -99,6 +113,8 @@ def delete_sequence_store(
         It was not found, and some regions could not be searched (e.g. denied).
     ConfirmationRequired, ConfirmationMismatch
         No confirmation and no prompt, or a wrong one. Nothing was deleted.
+    DeleteInterrupted
+        Interrupted (Ctrl-C) while deleting; its ``report`` is the report.
 
     Examples
     --------
@@ -111,6 +127,7 @@ def delete_sequence_store(
     regions = resolve_regions(region)
     wanted = confirming.normalize_single_confirm(confirm)
     _check_dry_run(dry_run)
+    timeout = _check_timeout(timeout)
 
     choice = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
     calls: Calls | AccountCalls
@@ -118,11 +135,11 @@ def delete_sequence_store(
         owners = owners_of([], choice, session=session)
         accounts: list[str | None] = list(owners.sessions)
         targets = [Target(r, identifier, account=a) for a in accounts for r in regions]
-        calls = AccountCalls(owners, targets)
+        calls = AccountCalls(owners, targets, timeout)
         unreachable = [f.to_dict() for f in owners.failures]
     else:
         targets = [Target(r, identifier) for r in regions]
-        calls, unreachable = base_calls(session, regions), []
+        calls, unreachable = base_calls(session, regions, timeout), []
     found = calls.look_up(targets)
     hits = [s for s in found if s.store is not None]
     # A region that is not enabled can't hold a store; one that denied us might.
@@ -173,6 +190,7 @@ def delete_sequence_stores(
     role_arns: Iterable[str] | None = None,
     role_external_id: str | None = None,
     role_session_name: str | None = None,
+    timeout: float | None = None,
 ) -> pd.DataFrame:
     """Delete exactly the given (region, sequence_store_id) stores; behind ``df.omics.delete``.
 
@@ -181,7 +199,8 @@ def delete_sequence_stores(
     previewed IDs (list, set or tuple of str, or one comma-separated str); at
     a prompt the user types ``delete N stores``. Stores not found, or unreadable,
     at preview time are reported and not deleted. Returns the report frame (see
-    :func:`delete_sequence_store`), in the order given.
+    :func:`delete_sequence_store`, also for ``timeout`` and
+    :class:`~omics_magic.errors.DeleteInterrupted`), in the order given.
 
     A frame of several accounts (its ``account_id`` or ARNs) is deleted row by
     row in each row's own account, through the sessions of ``profiles`` and
@@ -193,6 +212,7 @@ def delete_sequence_stores(
     stores = [Target(r, i, account=a) for (r, i), a in _pairs(frame_or_pairs)]
     wanted = confirming.normalize_bulk_confirm(confirm)
     _check_dry_run(dry_run)
+    timeout = _check_timeout(timeout)
     if not stores:
         return _empty(confirming.PREVIEW_COLUMNS if dry_run else REPORT_COLUMNS)
 
@@ -201,11 +221,11 @@ def delete_sequence_stores(
     owners = owners_of([s.account for s in stores], choice, session=session)
     calls: Calls | AccountCalls
     if owners.per_account:
-        calls = AccountCalls(owners, stores)
+        calls = AccountCalls(owners, stores, timeout)
     else:
         for store in stores:
             store.account = None  # one account: shown and reported as before
-        calls = base_calls(session, [s.region for s in stores])
+        calls = base_calls(session, [s.region for s in stores], timeout)
     calls.look_up(stores)
     notes = [
         f"Skipped {s.identifier} in {s.region}: {s.outcome}, {s.message}"
@@ -272,11 +292,21 @@ def _confirm_and_delete(
     if confirming.confirmed(previewed, confirm, single=single, label=label):
         for s in holding:
             s.refuse_read_sets()
-        calls.delete([s for s in plan if not s.holds_read_sets])
+        try:
+            calls.delete([s for s in plan if not s.holds_read_sets])
+        except KeyboardInterrupt:
+            account_for(plan, "interrupted")  # e.g. accounts not yet reached
+            raise DeleteInterrupted(_report(stores)) from None
     else:
         for s in plan:
             s.outcome, s.message = "cancelled", confirming.LAST_CANCEL.reason
     return _report(stores)
+
+
+def _check_timeout(timeout: object) -> float | None:
+    from ..fetch.options import check_timeout
+
+    return check_timeout(timeout)
 
 
 def _check_dry_run(dry_run: object) -> None:

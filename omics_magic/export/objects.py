@@ -108,8 +108,10 @@ def _struct_objects(array: pa.StructArray) -> list[Any]:
     names = [kind.field(i).name for i in range(kind.num_fields)]
     if not names:
         return [{} for _ in range(len(array))]
-    # flatten() applies the array's slice and its validity to each field.
-    fields = [to_objects(field) for field in array.flatten()]
+    # field() applies the array's slice (its nulls are set by the caller). Not flatten():
+    # on a union field of DuckDB's (a validity buffer, which Arrow unions must not have)
+    # it aborts the process.
+    fields = [to_objects(array.field(i)) for i in range(kind.num_fields)]
     return [dict(zip(names, row, strict=True)) for row in zip(*fields, strict=True)]
 
 

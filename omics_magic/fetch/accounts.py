@@ -10,14 +10,13 @@ fetched once, and a note says so.
 
 from __future__ import annotations
 
-import time
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from ..aws.accounts import ALL_REGIONS, AccountSession, account_failure, account_of
 from ..aws.clients import check_credentials
 from ..failures import Failure
-from .workers import DaemonPool
+from ..workers import DaemonPool, wait_for
 
 __all__ = ["ACCOUNTS_ATTR", "NOTES_ATTR", "Reached", "reach_accounts"]
 
@@ -96,15 +95,11 @@ def reach_accounts(
 
 
 def _all_at_once(sessions: list[AccountSession], deadline: float | None) -> list[str | Failure]:
-    pool = DaemonPool(min(len(sessions), MAX_AT_ONCE), "omics-account")
-    futures: list[Future[str]] = [pool.submit(account_of, s) for s in sessions]
+    pool = DaemonPool(min(len(sessions), MAX_AT_ONCE), "account")
+    futures: list[Future[str]] = []
     try:
-        pending = set(futures)
-        while pending:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                break
-            _, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
+        futures.extend(pool.submit(account_of, s) for s in sessions)
+        wait_for(futures, deadline=deadline)
     finally:
         pool.shutdown()  # never waits: a stuck STS call ends on its own (daemon thread)
     outcomes: list[str | Failure] = []

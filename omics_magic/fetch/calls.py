@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..aws.pacing import Pacer, PacingCancelled, paced
-from .workers import DaemonPool
+from ..workers import DaemonPool
 
 __all__ = ["LOOKAHEAD", "Cancelled", "RegionCalls"]
 

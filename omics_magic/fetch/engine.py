@@ -20,7 +20,7 @@ import dataclasses
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -34,11 +34,12 @@ from ..aws.accounts import (
     check_account_ids,
 )
 from ..aws.clients import check_credentials, epoch, omics_client
-from ..aws.pacing import Burst, Rate, pacer_for
+from ..aws.pacing import Burst, Rate, operation_pacer
 from ..errors import AmbiguousStoreError, CredentialsError, InputError
 from ..failures import ERRORS_ATTR, Failure, set_failures
 from ..regions import resolve_regions, validate_identifier
 from ..resources import RESOURCES, SEQUENCE_STORES, Resource
+from ..workers import DaemonPool, wait_for
 from .accounts import ACCOUNTS_ATTR, NOTES_ATTR, Reached, reach_accounts
 from .cached import RegionCache
 from .calls import RegionCalls
@@ -48,7 +49,6 @@ from .progress import Progress
 from .region import Plan, RegionResult, fetch_region
 from .report import report_failures
 from .skipped import remember, skipped
-from .workers import DaemonPool
 
 if TYPE_CHECKING:
     import boto3
@@ -276,7 +276,7 @@ def fetch_frame(
     reached: Reached | None = None,
     resource: Resource = SEQUENCE_STORES,
     filters: Mapping[str, Any] | None = None,
-    parents: Iterable[str] | Mapping[str, Iterable[str]] | None = None,
+    parents: Iterable[str] | Mapping[Any, Iterable[str]] | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """The one internal entry point: list stores (or get them by ID) into a frame.
@@ -297,7 +297,8 @@ def fetch_frame(
     ``resource`` is what to fetch (sequence stores by default); ``filters`` go
     into its list call's ``filter`` as they are; ``parents``, for a resource
     that lives in a parent (read sets), are the parent IDs to read in every
-    region, or region -> parent IDs (None: list the parents).
+    region, or region -> parent IDs, or ``(account_id, region)`` -> parent IDs
+    (then only those account-regions are called; None: list the parents).
 
     ``progress`` is for callers that make several fetches (a query reading
     several relations): each reports its regions and rows into it, and the
@@ -329,6 +330,8 @@ def fetch_frame(
         )
     targets = [t for t in reached.sessions if wanted is None or t.account_id in wanted]
     units = [(target, region) for target in targets for region in region_names]
+    if isinstance(parent_ids, dict) and any(isinstance(k, tuple) for k in parent_ids):
+        units = [(t, r) for t, r in units if (t.account_id, r) in parent_ids]
 
     plan = Plan(names, name, ids, resource, dict(filters or {}), parent_ids)
     own = progress is None
@@ -385,18 +388,25 @@ def _identifiers(identifiers: Iterable[str], resource: Resource) -> tuple[str, .
 
 
 def _parents(
-    parents: Iterable[str] | Mapping[str, Iterable[str]] | None, resource: Resource
-) -> tuple[str, ...] | dict[str, tuple[str, ...]] | None:
+    parents: Iterable[str] | Mapping[Any, Iterable[str]] | None, resource: Resource
+) -> tuple[str, ...] | dict[str | tuple[str, str], tuple[str, ...]] | None:
     if parents is None:
         return None
     if resource.parent is None:
         raise InputError(f"{resource.sql_name} does not live in another resource")
     parent = RESOURCES[resource.parent.resource]
-    if isinstance(parents, Mapping):
-        return {
-            resolve_regions(region)[0]: _identifiers(ids, parent) for region, ids in parents.items()
-        }
-    return _identifiers(parents, parent)
+    if not isinstance(parents, Mapping):
+        return _identifiers(parents, parent)
+    checked: dict[str | tuple[str, str], tuple[str, ...]] = {}
+    for place, ids in parents.items():
+        key: str | tuple[str, str]
+        if isinstance(place, tuple) and len(place) == 2:  # (account, region)
+            [account] = check_account_ids([place[0]])
+            key = (account, resolve_regions(place[1])[0])
+        else:
+            key = resolve_regions(place)[0]
+        checked[key] = _identifiers(ids, parent)
+    return checked
 
 
 def _fetch_regions(
@@ -408,7 +418,7 @@ def _fetch_regions(
     progress: Progress,
 ) -> list[RegionResult]:
     """Every (account, region) at once, one thread each, sharing the calls' workers."""
-    deadline, timeout = options.deadline, options.timeout
+    deadline, timeout, cancel = options.deadline, options.timeout, options.cancel
     if deadline is not None and time.monotonic() >= deadline:
         # An earlier fetch of the same query used up the time: don't start this one.
         return [
@@ -416,8 +426,8 @@ def _fetch_regions(
             for target, region in units
         ]
     limiter = threading.Semaphore(workers)
-    calls_pool = DaemonPool(workers, "omics-call")
-    regions_pool = DaemonPool(len(units), "omics-region")
+    calls_pool = DaemonPool(workers, "call")
+    regions_pool = DaemonPool(len(units), "region")
     cancels = [threading.Event() for _ in units]
     several = len({id(target) for target, _ in units}) > 1 or units[0][0].via is not None
 
@@ -430,7 +440,7 @@ def _fetch_regions(
         endpoint = client.meta.endpoint_url
         operations = _operations(plan.resource)
         pacers = {
-            op: pacer_for((account, endpoint, region, op), options.rate_for(op), options.banked)
+            op: operation_pacer(account, client, region, op, options.rate_for(op), options.banked)
             for op in operations
         }
         key = (account, str(client.meta.endpoint_url), region)
@@ -446,7 +456,7 @@ def _fetch_regions(
         fetch_one = fetch_children if plan.resource.parent is not None else fetch_region
         started = time.time()
         try:
-            result = fetch_one(calls, plan, cache)
+            result = fetch_one(calls, plan.at(target.account_id, region), cache)
         except CredentialsError as err:
             if not several:
                 raise  # nothing else could be queried: one line on how to configure
@@ -459,31 +469,34 @@ def _fetch_regions(
         remember(key, result.error, answered_rows=len(result.rows))
         return result
 
-    futures: dict[Future[RegionResult], int] = {
-        regions_pool.submit(one_region, index): index for index in range(len(units))
-    }
-    pending = set(futures)
+    def done(finished: set[Future[RegionResult]]) -> None:
+        for future in finished:
+            answered = not future.cancelled() and future.exception() is None
+            rows = len(future.result().rows) if answered else 0
+            progress.region_done(stores=rows, plural=plan.resource.plural)
+
+    futures: dict[Future[RegionResult], int] = {}
+    pending: set[Future[RegionResult]] = set()
     progress.add_regions((target.account_id or target.via, region) for target, region in units)
     try:
-        while pending:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                break
-            done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
-            for future in done:
-                answered = future.exception() is None
-                rows = len(future.result().rows) if answered else 0
-                progress.region_done(stores=rows, plural=plan.resource.plural)
+        for index in range(len(units)):
+            futures[regions_pool.submit(one_region, index)] = index
+        pending = set(futures)
+        pending = wait_for(futures, deadline=deadline, cancel=cancel, on_done=done)
     finally:
         # Never wait on a stuck region: its daemon threads finish (or time out) on their own.
-        for future in pending:
-            cancels[futures[future]].set()
+        # Every region, not only those seen pending: an interrupt may land between a
+        # submit and its bookkeeping, and a done region has nothing left to cancel.
+        for cancel_region in cancels:
+            cancel_region.set()
         regions_pool.shutdown()
         calls_pool.shutdown()
     results = []
     for future, index in futures.items():
         target, region = units[index]
-        if future in pending:
+        if future in pending and cancel is not None and cancel.is_set():
+            results.append(RegionResult(region, error=_of(target, _interrupted(region))))
+        elif future in pending:
             results.append(RegionResult(region, error=_of(target, _past_deadline(region, timeout))))
         else:
             results.append(future.result())  # re-raises CredentialsError (or a bug)
@@ -525,6 +538,15 @@ def _of(target: AccountSession, failure: Failure) -> Failure:
     if target.account_id is None and target.via is None:
         return failure
     return dataclasses.replace(failure, account_id=target.account_id, via=target.via)
+
+
+def _interrupted(region: str) -> Failure:
+    return Failure(
+        region,
+        "Interrupted",
+        "the fetch was interrupted before this region answered",
+        "unavailable",
+    )
 
 
 def _past_deadline(region: str, timeout: float | None) -> Failure:

@@ -9,6 +9,7 @@ validated here, once, when the object is made: before any AWS call.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from dataclasses import dataclass
 
@@ -55,6 +56,11 @@ class FetchOptions:
     deadline
         A ``time.monotonic()`` time, for several fetches under one ``timeout``
         (a query reading several relations); see :meth:`started`.
+    cancel
+        An event for callers that run fetches in threads of their own (a
+        query's relations, a refresh): once set, each fetch stops at once, as
+        on a KeyboardInterrupt in the main thread (see :mod:`omics_magic.workers`),
+        and its unfinished regions are reported as interrupted.
     warn
         Warn (RegionFailureWarning) about failed regions; False for callers
         that report them their own way, once, for all their fetches.
@@ -85,6 +91,7 @@ class FetchOptions:
     burst: Burst = "auto"
     cache_ttl: float | None = None
     refresh: bool = False
+    cancel: threading.Event | None = dataclasses.field(default=None, compare=False)
     tps: float | None = dataclasses.field(init=False, repr=False, compare=False)
     banked: int | None = dataclasses.field(init=False, repr=False, compare=False)
     ttl: float = dataclasses.field(init=False, repr=False, compare=False)

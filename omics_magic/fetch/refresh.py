@@ -29,9 +29,9 @@ account's session, where it would look gone.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import warnings
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -41,6 +41,7 @@ from ..columns import ALL_COLUMNS, column, resolve_columns
 from ..errors import FetchError, RegionFailureWarning
 from ..failures import Failure, failure_note, failures_in, set_failures
 from ..regions import store_keys
+from ..workers import map_all
 from .accounts import Reached
 from .options import FetchOptions
 from .owners import Owners, owners_of, recorded_choice, row_accounts
@@ -48,9 +49,8 @@ from .owners import Owners, owners_of, recorded_choice, row_accounts
 if TYPE_CHECKING:
     import boto3
 
-    from ..aws.pacing import Rate
 
-__all__ = ["GET_THRESHOLD", "refresh_frame"]
+__all__ = ["GET_THRESHOLD", "overlay", "refresh_frame"]
 
 #: Most of a frame's stores in one region refreshed by GetSequenceStore each; more
 #: are refreshed from the listing (up to 100 stores per call) when no per-store
@@ -62,43 +62,41 @@ def refresh_frame(
     df: pd.DataFrame,
     *,
     session: boto3.Session | None = None,
-    strict: bool = False,
-    timeout: float | None = None,
-    rate: Rate = "auto",
-    profiles: Iterable[str] | None = None,
-    role_arns: Iterable[str] | None = None,
-    role_external_id: str | None = None,
-    role_session_name: str | None = None,
+    options: FetchOptions | None = None,
+    accounts: AccountChoice | None = None,
 ) -> pd.DataFrame:
     """Re-fetch the stores in ``df``'s rows; see the module docstring for what changes.
 
     ``df.omics.refresh()`` calls this; the stores are :func:`~omics_magic.regions.store_keys`.
+    ``options`` say how (``strict``, ``timeout``, ``rate``; no progress bar by
+    default), ``accounts`` the profiles and roles of the frame's accounts
+    (None: those it was fetched with, else the base session).
 
     Examples
     --------
-    >>> fresh = refresh_frame(df, rate=None)    # doctest: +SKIP
+    >>> fresh = refresh_frame(df, options=FetchOptions(rate=None))  # doctest: +SKIP
     >>> fresh.attrs["omics_errors"]             # doctest: +SKIP
     """
     from .engine import REGIONS_ATTR, fetch_frame
 
     # Always from AWS (refresh=True), and the fresh answers replace the cached ones.
-    asked = FetchOptions(
-        strict=strict, progress=False, timeout=timeout, rate=rate, refresh=True
-    ).started()
+    asked = dataclasses.replace(options or FetchOptions(progress=False), refresh=True).started()
     # Refresh reports once, for all its fetches (below): they neither warn nor raise.
-    options = dataclasses.replace(asked, strict=False, warn=False)
+    # One cancel for all of them: an interrupt stops every fetch at once.
+    cancel = threading.Event()
+    options = dataclasses.replace(asked, strict=False, warn=False, cancel=cancel)
     keys = store_keys(df)
-    choice = AccountChoice.of(profiles, role_arns, role_external_id, role_session_name)
-    accounts = row_accounts(df)
+    choice = accounts or AccountChoice()
+    owned = row_accounts(df)
     owners = owners_of(
-        accounts, recorded_choice(df, choice), session=session, deadline=options.deadline
+        owned, recorded_choice(df, choice), session=session, deadline=options.deadline
     )
     known = [name for name in df.columns if name in ALL_COLUMNS]
     extra = ["arn"] if owners.per_account else []
     names = resolve_columns([*known, "region", "sequence_store_id", *extra])
     # (account, region) -> IDs; account None: every row through the one base session.
     wanted: dict[tuple[str | None, str], list[str]] = {}
-    for (region, identifier), account in zip(keys, accounts, strict=True):
+    for (region, identifier), account in zip(keys, owned, strict=True):
         owner = account if owners.per_account else None
         if owners.per_account and account not in owners.sessions:
             continue  # not reached: the row stays as it was, reported below
@@ -128,15 +126,11 @@ def refresh_frame(
     ]
     # One fetch per account lists every such region of it in parallel.
     jobs.extend((owner, regions, None) for owner, regions in listed.items())
-    if len(jobs) > 1:
-        with ThreadPoolExecutor(min(len(jobs), 32), thread_name_prefix="omics-refresh") as pool:
-            frames = list(pool.map(lambda job: fetch(*job), jobs))
-    else:
-        frames = [fetch(*job) for job in jobs]
+    frames = map_all(lambda job: fetch(*job), jobs, name="refresh", cancel=cancel)
     errors = owners.failures + [f for fetched in frames for f in failures_in(fetched)]
     failed = {(e.account_id if owners.per_account else None, e.region) for e in errors}
     failed |= {(account or None, ALL_REGIONS) for account in owners.unreached}
-    result, gone = _merge(df, keys, accounts, frames, names, failed=failed, owners=owners)
+    result, gone = _merge(df, keys, owned, frames, names, failed=failed, owners=owners)
     _report(errors, len(wanted) + len(owners.failures), strict=asked.strict)
     set_failures(result, errors + gone)
     result.attrs[REGIONS_ATTR] = list(dict.fromkeys(region for _, region in wanted))
@@ -186,8 +180,23 @@ def _merge(
                     sequence_store_id=identifier,
                 )
             )
-    result = df.iloc[keep].copy()
-    kept_keys = [row_keys[p] for p in keep]
+    return overlay(df, keep, [row_keys[p] for p in keep], fresh, names), gone
+
+
+def overlay(
+    df: pd.DataFrame,
+    keep: Sequence[int],
+    kept_keys: Sequence[Any],
+    fresh: dict[Any, dict[str, Any]],
+    names: Sequence[str],
+) -> pd.DataFrame:
+    """Rows ``keep`` of ``df`` (keys ``kept_keys``), their columns of ``names`` overlaid
+    with ``fresh`` (key -> fresh row) where it has the key, each in its original dtype.
+
+    A column not in ``names`` (the user's own) keeps its values, and so does a
+    row with no fresh answer (its region failed: stale, not gone).
+    """
+    result = df.iloc[list(keep)].copy()
     for position, name in enumerate(df.columns):
         if name not in names:
             continue  # not ours: the user's value stays
@@ -197,7 +206,7 @@ def _merge(
             for key, value in zip(kept_keys, old, strict=True)
         ]
         result.isetitem(position, _like(values, df.iloc[:, position], result.index))
-    return result, gone
+    return result
 
 
 def _like(values: list[Any], original: pd.Series, index: pd.Index) -> pd.Series:

@@ -10,31 +10,38 @@ read sets per call). No ListSequenceStores call is made.
 As for stores (:mod:`.refresh`): columns, order and index are kept, a user's
 own columns carried over, a read set that is gone dropped with one
 ``kind="not_found"`` record, and rows of a region or store whose answer
-failed kept as they were, with the failure reported.
+failed kept as they were, with the failure reported. Over several accounts,
+each row is refreshed through its own account's session (:mod:`.owners`);
+a row whose account none reaches is kept as it was, and reported.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from typing import TYPE_CHECKING, Any
 
+from ..aws.accounts import ALL_REGIONS, AccountChoice, account_of_arn
 from ..errors import InputError
 from ..failures import Failure, failures_in, set_failures
 from ..regions import resolve_regions, validate_identifier
 from ..resources import READ_SETS
+from ..workers import map_all
+from .accounts import Reached
 from .options import FetchOptions
-from .refresh import GET_THRESHOLD, _like, _report
+from .owners import owners_of, recorded_choice, row_accounts
+from .refresh import GET_THRESHOLD, _report, overlay
 
 if TYPE_CHECKING:
     import boto3
     import pandas as pd
 
-    from ..aws.pacing import Rate
 
-__all__ = ["read_set_keys", "refresh_read_sets"]
+__all__ = ["MAX_AT_ONCE", "read_set_keys", "refresh_read_sets"]
+
+#: Fetches at once (a store of few read sets is one fetch): each is a region's calls.
+MAX_AT_ONCE = 32
 
 _ARN = re.compile(
     r"^arn:[^:]+:omics:(?P<region>[^:]+):[^:]*:sequenceStore/(?P<store>[0-9]+)"
@@ -98,11 +105,12 @@ def refresh_read_sets(
     df: pd.DataFrame,
     *,
     session: boto3.Session | None = None,
-    strict: bool = False,
-    timeout: float | None = None,
-    rate: Rate = "auto",
+    options: FetchOptions | None = None,
+    accounts: AccountChoice | None = None,
 ) -> pd.DataFrame:
     """Re-fetch the read sets in ``df``'s rows; see the module docstring for what changes.
+
+    ``options`` and ``accounts`` as for :func:`~omics_magic.fetch.refresh.refresh_frame`.
 
     Examples
     --------
@@ -111,96 +119,98 @@ def refresh_read_sets(
     from .engine import REGIONS_ATTR, fetch_frame
 
     # Always from AWS (refresh=True), and the fresh answers replace the cached ones.
-    asked = FetchOptions(
-        strict=strict, progress=False, timeout=timeout, rate=rate, refresh=True
-    ).started()
-    options = dataclasses.replace(asked, strict=False, warn=False)
+    asked = dataclasses.replace(options or FetchOptions(progress=False), refresh=True).started()
+    # One cancel for all of them: an interrupt stops every fetch at once.
+    cancel = threading.Event()
+    options = dataclasses.replace(asked, strict=False, warn=False, cancel=cancel)
     keys = read_set_keys(df)
+    choice = accounts or AccountChoice()
+    owned = row_accounts(df)
+    owners = owners_of(
+        owned, recorded_choice(df, choice), session=session, deadline=options.deadline
+    )
+
+    def owner(account: str | None) -> str | None:
+        return account if owners.per_account else None
+
     known = [name for name in df.columns if name in READ_SETS.all_columns]
-    names = READ_SETS.resolve_columns([*known, *READ_SETS.key_columns])
-    wanted: dict[tuple[str, str], list[str]] = {}
-    for region, store, identifier in keys:
-        ids = wanted.setdefault((region, store), [])
+    extra = ["arn"] if owners.per_account else []
+    names = READ_SETS.resolve_columns([*known, *READ_SETS.key_columns, *extra])
+    # (account, region, store) -> IDs; account None: every row through the one base session.
+    wanted: dict[tuple[str | None, str, str], list[str]] = {}
+    for (region, store, identifier), account in zip(keys, owned, strict=True):
+        if owners.per_account and account not in owners.sessions:
+            continue  # not reached: the row stays as it was, reported by owners_of
+        ids = wanted.setdefault((owner(account), region, store), [])
         if identifier not in ids:
             ids.append(identifier)
     per_row = READ_SETS.needs(names, "get") or READ_SETS.needs(names, "tags")
     by_id = {k: ids for k, ids in wanted.items() if per_row or len(ids) <= GET_THRESHOLD}
-    listed: dict[str, list[str]] = {}
-    for region, store in wanted:
-        if (region, store) not in by_id:
-            listed.setdefault(region, []).append(store)
+    listed: dict[Any, list[str]] = {}
+    for account, region, store in wanted:
+        if (account, region, store) not in by_id:
+            place = (account, region) if owners.per_account else region
+            listed.setdefault(place, []).append(store)
 
-    def fetch(job: tuple[dict[str, list[str]], list[str] | None]) -> pd.DataFrame:
+    def fetch(job: tuple[dict[Any, list[str]], list[str] | None]) -> pd.DataFrame:
         stores, identifiers = job
+        reached = None
+        if owners.per_account:
+            used = dict.fromkeys(account for account, _ in stores)
+            reached = Reached([owners.sessions[a] for a in used])
         return fetch_frame(
-            list(stores),
+            list(dict.fromkeys(p[1] if isinstance(p, tuple) else p for p in stores)),
             columns=names,
             identifiers=identifiers,
             session=session,
             options=options,
+            reached=reached,
             resource=READ_SETS,
             parents=stores,
         )
 
-    jobs: list[tuple[dict[str, list[str]], list[str] | None]] = [
-        ({region: [store]}, ids) for (region, store), ids in by_id.items()
+    jobs: list[tuple[dict[Any, list[str]], list[str] | None]] = [
+        ({(account, region) if owners.per_account else region: [store]}, ids)
+        for (account, region, store), ids in by_id.items()
     ]
     if listed:
         jobs.append((listed, None))  # one fetch lists every such store, regions in parallel
-    if len(jobs) > 1:
-        with ThreadPoolExecutor(len(jobs), thread_name_prefix="omics-refresh") as pool:
-            frames = list(pool.map(fetch, jobs))
-    else:
-        frames = [fetch(job) for job in jobs]
-    errors = [failure for fetched in frames for failure in failures_in(fetched)]
-    lost = {(e.region, e.sequence_store_id) for e in errors if e.sequence_store_id}
-    failed = {e.region for e in errors if e.sequence_store_id is None}
-    result, gone = _merge(
-        df, keys, frames, names, stale=lambda key: key[0] in failed or key[:2] in lost
-    )
-    _report(errors, len({region for region, _ in wanted}), strict=asked.strict)
+    frames = map_all(fetch, jobs, name="refresh", cancel=cancel, max_workers=MAX_AT_ONCE)
+    errors = owners.failures + [f for fetched in frames for f in failures_in(fetched)]
+    lost = {(owner(e.account_id), e.region, e.sequence_store_id) for e in errors}
+    failed = {(owner(e.account_id), e.region) for e in errors if e.sequence_store_id is None}
+    failed |= {(account or None, ALL_REGIONS) for account in owners.unreached}
+
+    def stale(key: tuple[str | None, str, str, str]) -> bool:
+        account, region, store, _ = key
+        return bool(
+            {(account, region), (account, ALL_REGIONS)} & failed or (account, region, store) in lost
+        )
+
+    fresh: dict[tuple[str | None, str, str, str], dict[str, Any]] = {}
+    for fetched in frames:
+        for row in fetched.to_dict(orient="records"):
+            account = owner(account_of_arn(row.get("arn")))
+            fresh[(account, row["region"], row["sequence_store_id"], row["read_set_id"])] = row
+    row_keys = [(owner(a), *key) for key, a in zip(keys, owned, strict=True)]
+    keep = [p for p, key in enumerate(row_keys) if key in fresh or stale(key)]
+    gone = [_gone(key) for key in row_keys if key not in fresh and not stale(key)]
+    result = overlay(df, keep, [row_keys[p] for p in keep], fresh, names)
+    places = {(account, region) for account, region, _ in wanted}
+    _report(errors, len(places) + len(owners.failures), strict=asked.strict)
     set_failures(result, errors + gone)
-    result.attrs[REGIONS_ATTR] = list(dict.fromkeys(region for region, _ in wanted))
+    result.attrs[REGIONS_ATTR] = list(dict.fromkeys(region for _, region, _ in wanted))
     return result
 
 
-def _gone(key: tuple[str, ...]) -> Failure:
-    region, store, identifier = key
+def _gone(key: tuple[str | None, str, str, str]) -> Failure:
+    account, region, store, identifier = key
     return Failure(
         region,
         "ResourceNotFoundException",
         f"read set {identifier} of store {store} no longer exists in {region}; its row was dropped",
         "not_found",
+        account_id=account,
         resource=READ_SETS.name,
         sequence_store_id=store,
     )
-
-
-def _merge(
-    df: pd.DataFrame,
-    keys: Sequence[tuple[str, str, str]],
-    frames: Sequence[pd.DataFrame],
-    names: Sequence[str],
-    *,
-    stale: Callable[[tuple[str, str, str]], bool],
-) -> tuple[pd.DataFrame, list[Failure]]:
-    """Fresh values into ``df``'s rows by key; a key with no fresh row is gone, unless
-    ``stale(key)`` (its region or store failed): then it is kept as it was."""
-    fresh: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for fetched in frames:
-        for row in fetched.to_dict(orient="records"):
-            fresh[(row["region"], row["sequence_store_id"], row["read_set_id"])] = row
-    keep = [p for p, key in enumerate(keys) if key in fresh or stale(key)]
-    gone = [_gone(key) for key in keys if key not in fresh and not stale(key)]
-    result = df.iloc[keep].copy()
-    kept_keys = [keys[p] for p in keep]
-    for position, name in enumerate(df.columns):
-        if name not in names:
-            continue  # not ours: the user's value stays
-        old = result.iloc[:, position].tolist()
-        values = [
-            fresh[key][name] if key in fresh else value
-            for key, value in zip(kept_keys, old, strict=True)
-        ]
-        result.isetitem(position, _like(values, df.iloc[:, position], result.index))
-    return result, gone

@@ -35,7 +35,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -59,8 +59,8 @@ class Plan:
     ``filters`` is the list call's ``filter`` (e.g. ``{"name": "x"}``);
     ``identifiers`` the rows to get by ID instead of listing; ``parents``,
     for a resource that lives in a parent, the parent IDs to read in every
-    region, or region -> parent IDs (a region not in it has none); None
-    means list the parent first.
+    region, or region (or ``(account_id, region)``) -> parent IDs (one not in
+    it has none); None means list the parent first.
     """
 
     columns: tuple[str, ...]
@@ -68,13 +68,21 @@ class Plan:
     identifiers: tuple[str, ...] | None = None
     resource: Resource = SEQUENCE_STORES
     filters: Mapping[str, Any] = field(default_factory=dict)
-    parents: tuple[str, ...] | Mapping[str, tuple[str, ...]] | None = None
+    parents: tuple[str, ...] | Mapping[str | tuple[str, str], tuple[str, ...]] | None = None
 
-    def parents_in(self, region: str) -> tuple[str, ...] | None:
-        """The parent IDs to read in ``region`` (None: list them)."""
+    def parents_in(self, region: str, account: str | None = None) -> tuple[str, ...] | None:
+        """The parent IDs to read in ``region`` of ``account`` (None: list them)."""
         if self.parents is None or isinstance(self.parents, tuple):
             return self.parents
+        if account is not None and (account, region) in self.parents:
+            return self.parents[(account, region)]
         return self.parents.get(region, ())
+
+    def at(self, account: str | None, region: str) -> Plan:
+        """This plan for one (account, region): its own parents, if they differ by place."""
+        if self.parents is None or isinstance(self.parents, tuple):
+            return self
+        return replace(self, parents=self.parents_in(region, account))
 
     @property
     def needs_tags(self) -> bool:

@@ -106,6 +106,7 @@ def run_delete(
     regions: str | Iterable[str] | None = None,
     dry_run: bool = False,
     session: boto3.Session | None = None,
+    timeout: float | None = None,
     accounts: AccountChoice | None = None,
 ) -> pd.DataFrame:
     """Run a DELETE statement through :func:`~omics_magic.delete_sequence_store`.
@@ -128,6 +129,7 @@ def run_delete(
         confirm=confirm,
         dry_run=dry_run,
         session=session,
+        timeout=timeout,
         profiles=chosen.profiles,
         role_arns=chosen.role_arns,
         role_external_id=chosen.role_external_id,

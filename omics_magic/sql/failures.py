@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from ..errors import OmicsMagicError, SQLError, UnknownColumnError
+from ..errors import OmicsMagicError, QueryLimitError, SQLError, UnknownColumnError
 from .plan import SelectPlan, valid_columns_hint
 
 __all__ = ["translate_duckdb_error"]
@@ -51,6 +51,13 @@ def translate_duckdb_error(
         return UnknownColumnError(
             f"unknown column {name!r}{where}; "
             f"{_did_you_mean(name, str(err), [*columns, *ours])}{valid_columns_hint(kinds)}"
+        )
+    if isinstance(err, duckdb.OutOfMemoryException):
+        from .sandbox import MEMORY_ENV
+
+        return QueryLimitError(
+            f"the query's SQL ran out of memory ({first}); narrow it (WHERE, LIMIT), or "
+            f"raise the limit with ${MEMORY_ENV}"
         )
     if isinstance(err, duckdb.PermissionException):
         return SQLError(

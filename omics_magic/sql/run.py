@@ -5,12 +5,15 @@ anything but the fetched rows; its result becomes pandas in :mod:`.convert`
 and its errors one line in :mod:`.failures`. Before any AWS call, the
 query is bound against empty relations of the planned columns, so that every
 error DuckDB can find up front (an unknown column, a wrong function) is raised
-before anything is fetched.
+before anything is fetched. One deadline (``timeout``) covers the whole query,
+fetches and SQL, and an interrupt stops both at once (:mod:`.execute`,
+:mod:`omics_magic.workers`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,8 +30,10 @@ from ..fetch.accounts import NOTES_ATTR
 from ..fetch.options import FetchOptions
 from ..regions import resolve_regions
 from ..resources import RESOURCES
-from .convert import check_result_types, result_table, to_pandas
+from ..workers import map_all
+from .convert import check_result_types, to_pandas
 from .describe import answer_catalog
+from .execute import run_sql
 from .failures import translate_duckdb_error
 from .frames import LocalFrames
 from .plan import DeleteStatement, ResourceRef, SelectPlan, plan_statement
@@ -106,7 +111,7 @@ def run_query(
     timeout
         Seconds the whole query may wait for the regions, however many
         relations it reads; regions still running then are reported as
-        ``DeadlineExceeded``.
+        ``DeadlineExceeded``. For a DELETE, the delete's timeout.
     confirm
         For DELETE only: the store ID confirming the delete.
     cache_ttl
@@ -151,7 +156,12 @@ def run_query(
     plan = plan_statement(render_template(sql, namespace), local)
     if isinstance(plan, DeleteStatement):
         return run_delete(
-            plan, confirm=confirm, regions=regions, session=session, accounts=accounts
+            plan,
+            confirm=confirm,
+            regions=regions,
+            session=session,
+            timeout=timeout,
+            accounts=accounts,
         )
     if confirm is not None:
         raise SQLError("a confirmation only applies to DELETE statements; drop --confirm")
@@ -166,7 +176,8 @@ def run_query(
     )
     # One deadline for the whole query, however many relations it fetches, and one
     # warning for the whole query (below), not one per fetch.
-    options = dataclasses.replace(asked.started(), warn=False)
+    # One cancel too: an interrupt stops every relation's fetch at once.
+    options = dataclasses.replace(asked.started(), warn=False, cancel=threading.Event())
     from ..fetch.engine import fetch_frame
     from ..fetch.progress import Progress
 
@@ -197,7 +208,12 @@ def run_query(
 
     try:
         result = execute_plan(
-            plan, fetch, default_regions=configured, strict=asked.strict, frames=tables
+            plan,
+            fetch,
+            default_regions=configured,
+            strict=asked.strict,
+            options=options,
+            frames=tables,
         )
     except FetchError as err:
         tracker.finish(err.errors)
@@ -218,6 +234,7 @@ def run_delete(
     confirm: str | None,
     regions: str | Iterable[str] | None = None,
     session: boto3.Session | None = None,
+    timeout: float | None = None,
     accounts: AccountChoice | None = None,
 ) -> pd.DataFrame:
     """Hand a DELETE to :func:`omics_magic.sql.delete.run_delete`.
@@ -229,7 +246,12 @@ def run_delete(
     from .delete import run_delete as run_delete_statement
 
     result: pd.DataFrame = run_delete_statement(
-        statement.tree, confirm=confirm, regions=regions, session=session, accounts=accounts
+        statement.tree,
+        confirm=confirm,
+        regions=regions,
+        session=session,
+        timeout=timeout,
+        accounts=accounts,
     )
     return result
 
@@ -240,6 +262,7 @@ def execute_plan(
     *,
     default_regions: Sequence[str],
     strict: bool = False,
+    options: FetchOptions | None = None,
     frames: Mapping[str, pa.Table] | None = None,
 ) -> pd.DataFrame:
     """Fetch each relation of ``plan`` with ``fetch`` and run the plan's SQL in DuckDB.
@@ -249,9 +272,11 @@ def execute_plan(
 
     ``fetch`` is called once per distinct pushdown, never for one that can
     match no row, and only after the SQL has bound against empty relations.
-    Several relations are fetched at once, from worker threads. A relation
-    with a join filter (read sets joined to stores) is fetched after the
-    stores' relation, for the stores that pass it only.
+    Several relations are fetched at once, from worker threads; an interrupt
+    sets ``options.cancel``, which ``fetch`` must honour (``fetch_frame``
+    does). A relation with a join filter (read sets joined to stores) is
+    fetched after the stores' relation, for the stores that pass it only.
+    The SQL runs until ``options.deadline`` (:mod:`.execute`).
     """
     import duckdb
 
@@ -274,18 +299,24 @@ def execute_plan(
         wanted = {r: ref for r, ref in plan.relations.items() if not ref.no_rows}
         first = {r: ref for r, ref in wanted.items() if ref.parent_filter is None}
         seen = _Seen()
-        _fetch_into(connection, first, fetch, default_regions, seen)
+        cancel = (options.cancel if options is not None else None) or threading.Event()
+        _fetch_into(connection, first, fetch, default_regions, seen, cancel)
         joined = {}
         for relation, ref in wanted.items():
             if ref.parent_filter is not None:
                 stores = _parent_stores(connection, ref)
                 joined[relation] = replace(ref, parents=None, parent_filter=None), stores
-        _fetch_into(connection, joined, fetch, default_regions, seen)
+        _fetch_into(connection, joined, fetch, default_regions, seen, cancel)
         errors = _unique(seen.errors)
         if strict and errors:
             raise FetchError(failure_note(errors, detail=True, then=None, audience=None), errors)
         try:
-            table = result_table(connection.sql(plan.duckdb_sql))
+            table = run_sql(
+                connection,
+                plan.duckdb_sql,
+                deadline=None if options is None else options.deadline,
+                timeout=None if options is None else options.timeout,
+            )
         except duckdb.Error as err:
             raise translate_duckdb_error(err, plan, local_columns) from None
     finally:
@@ -367,6 +398,7 @@ def _fetch_into(
     fetch: Callable[[FetchRequest], pd.DataFrame],
     default_regions: Sequence[str],
     seen: _Seen,
+    cancel: threading.Event,
 ) -> None:
     """Fetch ``relations`` (relation -> ref, or (ref, stores)) at once and register them."""
     import pandas as pd
@@ -378,7 +410,7 @@ def _fetch_into(
         refs[relation] = ref
         if request.regions:
             requests[relation] = request
-    fetched_all = _fetch_all(fetch, list(requests.values()))
+    fetched_all = map_all(fetch, list(requests.values()), name="relation", cancel=cancel)
     for relation, fetched in zip(requests, fetched_all, strict=True):
         ref = refs[relation]
         seen.add(fetched)
@@ -412,18 +444,6 @@ def _parents_argument(parents: Any) -> Any:
     if parents and isinstance(parents[0], tuple):
         return dict(parents)
     return parents
-
-
-def _fetch_all(
-    fetch: Callable[[FetchRequest], pd.DataFrame], requests: list[FetchRequest]
-) -> list[pd.DataFrame]:
-    """Fetch the relations at once: a slow region then costs one timeout, not one per relation."""
-    if len(requests) <= 1:
-        return [fetch(request) for request in requests]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(len(requests), thread_name_prefix="omics-relation") as pool:
-        return list(pool.map(fetch, requests))
 
 
 def _arrow(ref: ResourceRef, df: pd.DataFrame, names: Sequence[str]) -> pa.Table:

@@ -34,9 +34,14 @@ class FaultMethods(BackendState):
         message: str | None = None,
         status: int | None = None,
         account_id: str | None = None,
+        after: bool = False,
     ) -> None:
-        """Answer matching requests with error ``code`` (every time, or the next ``times``)."""
-        self.faults.inject_error(code, region, operation, times, message, status, account_id)
+        """Answer matching requests with error ``code`` (every time, or the next ``times``).
+
+        ``after=True`` answers it only once the operation has taken effect, as
+        when AWS acts and the answer is lost (a 500, a dropped connection).
+        """
+        self.faults.inject_error(code, region, operation, times, message, status, account_id, after)
 
     def disable_region(self, region: str, *, account_id: str | None = None) -> None:
         """Answer every request in ``region`` with UnrecognizedClientException (403).

@@ -78,15 +78,11 @@ class ReadSetMethods(BackendState):
             raise ValueError(f"status must be one of {READ_SET_STATUSES}, not {status!r}")
         if creation_type is not None and creation_type not in CREATION_TYPES:
             raise ValueError(f"creation_type must be one of {CREATION_TYPES} or None")
-        if read_set_id is not None and not (read_set_id.isdigit() and 10 <= len(read_set_id) <= 36):
-            raise ValueError(f"read_set_id must be 10 to 36 digits, not {read_set_id!r}")
         created = to_millis(creation_time or datetime.now(timezone.utc))
         with self._lock:
             store = self._known_store(region, account_id, store_id)
-            if read_set_id is not None and read_set_id in self._ids:
-                raise ValueError(f"read set ID {read_set_id} is taken (IDs are unique, as in AWS)")
             made = ReadSet(
-                id=read_set_id or self._new_id(),
+                id=self._claim_id(read_set_id, "read_set_id"),
                 store_id=store_id,
                 region=region,
                 account_id=account_id,
@@ -120,7 +116,6 @@ class ReadSetMethods(BackendState):
                 else read_set_etag(made.arn, file_type, store.e_tag_algorithm_family, sources)
             )
             store.read_sets[made.id] = made
-            self._ids.add(made.id)
             return {**made.to_api(), "tags": dict(made.tags)}
 
     def read_sets(

@@ -62,14 +62,11 @@ class StoreMethods(BackendState):
                     "ServiceQuotaExceededException",
                     f"Sequence store limit of {self.max_stores_per_region} reached in {region}",
                 )
-            if store_id is not None and not (store_id.isdigit() and 10 <= len(store_id) <= 36):
-                raise ValueError(f"store_id must be 10 to 36 digits, not {store_id!r}")
-            if store_id is not None and (
-                store_id in state.stores or (not allow_duplicate_id and store_id in self._ids)
-            ):
-                raise ValueError(f"store ID {store_id} is taken (IDs are unique, as in AWS)")
+            # An ID of another region only when asked for; never one of this region.
+            taken = store_id in state.stores or (not allow_duplicate_id and store_id in self._ids)
+            identifier = self._claim_id(store_id, "store_id", taken=taken)
             store = SequenceStore(
-                id=store_id or self._new_id(),
+                id=identifier,
                 region=region,
                 account_id=account_id,
                 name=name,
@@ -89,7 +86,6 @@ class StoreMethods(BackendState):
                 tags=dict(tags or {}),
             )
             state.stores[store.id] = store
-            self._ids.add(store.id)
             return {**store.to_api(), "tags": dict(store.tags)}
 
     def stores(self, region: str, *, account_id: str = DEFAULT_ACCOUNT_ID) -> list[dict[str, Any]]:

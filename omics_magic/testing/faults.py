@@ -30,10 +30,12 @@ class _ErrorRule:
     message: str | None
     status: int | None
     account_id: str | None = None
+    after: bool = False  # answer the error once the operation took effect
 
-    def matches(self, account_id: str, region: str, operation: str) -> bool:
+    def matches(self, account_id: str, region: str, operation: str, after: bool = False) -> bool:
         return (
-            self.account_id in (None, account_id)
+            self.after == after
+            and self.account_id in (None, account_id)
             and self.region in (None, region)
             and self.operation in (None, operation)
         )
@@ -125,6 +127,7 @@ class Faults:
         message: str | None,
         status: int | None,
         account_id: str | None = None,
+        after: bool = False,
     ) -> None:
         if times is not None and times < 1:
             raise ValueError("times must be None (always) or >= 1")
@@ -135,7 +138,7 @@ class Faults:
                 + ", ".join(sorted(ERROR_STATUS))
             )
         with self._lock:
-            rule = _ErrorRule(code, region, operation, times, message, status, account_id)
+            rule = _ErrorRule(code, region, operation, times, message, status, account_id, after)
             self._errors.append(rule)
 
     def disable_region(self, region: str, account_id: str | None = None) -> None:
@@ -156,6 +159,21 @@ class Faults:
                 self._expired_keys.add(access_key_id)
             if account_id is not None:
                 self._expired_accounts.add(account_id)
+
+    def check_after(self, account_id: str, region: str, operation: str) -> None:
+        """Raise the error injected with ``after=True`` that this request meets, if any
+        (called once the operation took effect: its answer is lost, as after a 500)."""
+        with self._lock:
+            self._raise_injected(account_id, region, operation, after=True)
+
+    def _raise_injected(self, account_id: str, region: str, operation: str, *, after: bool) -> None:
+        for rule in self._errors:
+            if rule.matches(account_id, region, operation, after):
+                if rule.remaining is not None:
+                    rule.remaining -= 1
+                    if rule.remaining == 0:
+                        self._errors.remove(rule)
+                raise OmicsServiceError(rule.code, rule.message, rule.status)
 
     def deny_assume_role(self, role_arn: str, message: str | None) -> None:
         if not role_arn.startswith("arn:") or ":role/" not in role_arn:
@@ -192,13 +210,7 @@ class Faults:
         with self._lock:
             if (None, region) in self._disabled or (account_id, region) in self._disabled:
                 raise OmicsServiceError("UnrecognizedClientException")
-            for rule in self._errors:
-                if rule.matches(account_id, region, operation):
-                    if rule.remaining is not None:
-                        rule.remaining -= 1
-                        if rule.remaining == 0:
-                            self._errors.remove(rule)
-                    raise OmicsServiceError(rule.code, rule.message, rule.status)
+            self._raise_injected(account_id, region, operation, after=False)
             bucket = self._quotas.bucket(account_id, region, operation)
         if bucket is not None and not bucket.take():
             raise OmicsServiceError("ThrottlingException", "Rate exceeded")

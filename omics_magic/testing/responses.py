@@ -124,6 +124,7 @@ class OmicsWire:
                 self._sleep(delay)
             self.backend.faults.check(account_id, region, routed[0], access_key)
             answer = self._call(routed[0], routed[1], split.query, body, account_id, region)
+            self.backend.faults.check_after(account_id, region, routed[0])
         except OmicsServiceError as err:
             self._log(operation, region, account_id, err.status, err.code, access_key)
             return _error(err, request_id)

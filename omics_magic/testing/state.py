@@ -77,6 +77,23 @@ class BackendState:
             raise not_found(f"Read set {read_set_id} not found in sequence store {store_id}")
         return read_set
 
+    def _claim_id(self, chosen: str | None, name: str, *, taken: bool | None = None) -> str:
+        """The ID of a new store or read set: ``chosen`` if it is 10 to 36 digits and
+        not ``taken`` (default: handed out before, as AWS never reuses one), else a
+        fresh one; recorded as handed out. ``name`` is the argument's, for errors.
+
+        Callers hold self._lock.
+        """
+        if chosen is None:
+            chosen = self._new_id()
+        elif not (chosen.isdigit() and 10 <= len(chosen) <= 36):
+            raise ValueError(f"{name} must be 10 to 36 digits, not {chosen!r}")
+        elif (chosen in self._ids) if taken is None else taken:
+            what = name.removesuffix("_id").replace("_", " ")
+            raise ValueError(f"{what} ID {chosen} is taken (IDs are unique, as in AWS)")
+        self._ids.add(chosen)
+        return chosen
+
     def _new_id(self, rng: random.Random | None = None) -> str:
         rng = rng or self._rng
         while True:

@@ -368,6 +368,20 @@ def expected_demo_counts() -> dict[str, int]:
     return {region: len(backend.stores(region)) for region in DEMO_REGIONS}
 
 
+def expected_genomics_read_sets() -> dict[str, int]:
+    """Store name -> read sets, for the demo's stores tagged team=genomics."""
+    from omics_magic.demo_mode.mode import DEMO_REGIONS, seed_demo
+
+    backend = OmicsBackend(random_seed=0)
+    seed_demo(backend)
+    found: dict[str, int] = {}
+    for region in DEMO_REGIONS:
+        for store in backend.stores(region):
+            if store["tags"].get("team") == "genomics":
+                found[store["name"]] = len(backend.read_sets(region, store["id"]))
+    return found
+
+
 def test_demo_end_to_end(tmp_path: Path) -> None:
     (tmp_path / "sequence_stores.parquet").write_bytes(b"an older run")  # the demo's own file
     # A broken profile in the user's environment must not matter: demo mode replaces it.
@@ -384,6 +398,10 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     counts = expected_demo_counts()
     for region, count in counts.items():
         assert re.search(rf"^{region}\s+{count}$", out, re.M)  # the GROUP BY table
+    per_store = expected_genomics_read_sets()  # the read sets step: the join's table
+    assert per_store and "wgs-cohort-042" in per_store
+    for name, count in per_store.items():
+        assert re.search(rf"^\s*{re.escape(name)}\s+{count}\s+\d+$", out, re.M), name
     back = read_parquet(tmp_path / "sequence_stores.parquet")
     assert len(back) == sum(counts.values())
     assert set(back["region"]) == set(counts)

@@ -32,6 +32,7 @@ from omics_magic.delete.protocol import (
     delete_sequence_store,
     delete_sequence_stores,
 )
+from omics_magic.testing import AWS_QUOTAS
 from tests.conftest import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN
 
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2")
@@ -581,7 +582,11 @@ def test_bulk_deletes_are_paced_under_the_delete_quota(
     backend: Any, three: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("OMICS_MAGIC_TPS")
-    backend.set_quotas("aws", burst=1)  # 1 delete per second per region, nothing banked
+    # Only DeleteSequenceStore is throttled, with nothing banked, at 1.6x AWS's rate: a
+    # delete may follow another after 0.625 s. Paced at the delete quota (1 TPS, sent
+    # ~1.05 s apart), eu-west-1's two deletes pass even when a loaded machine delivers
+    # one late; paced at the read rate (5 TPS) or not at all, the second is throttled.
+    backend.set_quotas({DELETE: 1.6 * AWS_QUOTAS[DELETE]}, burst=1)
 
     report = delete_sequence_stores(three, confirm=list(three["sequence_store_id"]))
 

@@ -117,7 +117,11 @@ def test_the_signatures_are_the_issues() -> None:
         "(regions: 'str | Iterable[str] | None' = None, *, "
         "sequence_store_ids: 'str | Iterable[str] | None' = None, "
         "columns: 'Iterable[str] | None' = None, session: 'boto3.Session | None' = None, "
-        "strict: 'bool' = False, progress: 'bool | None' = None) -> 'pd.DataFrame'"
+        "strict: 'bool' = False, progress: 'bool | None' = None, "
+        # issue 17's accounts, as on sequence_stores
+        "profiles: 'Iterable[str] | None' = None, role_arns: 'Iterable[str] | None' = None, "
+        "role_external_id: 'str | None' = None, role_session_name: 'str | None' = None"
+        ") -> 'pd.DataFrame'"
     )
     assert list(inspect.signature(omics_magic.read_set).parameters) == [
         "sequence_store_id",
@@ -126,5 +130,9 @@ def test_the_signatures_are_the_issues() -> None:
         "columns",
         "session",
         "strict",
+        "profiles",
+        "role_arns",
+        "role_external_id",
+        "role_session_name",
     ]
     assert pd is not None

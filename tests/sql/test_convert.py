@@ -86,3 +86,15 @@ def test_unholdable_types_inside_nested_values_are_refused_before_any_fetch(
 def test_nested_values_and_blobs_still_convert() -> None:
     df = query("SELECT [1, 2] AS l, MAP {'a': 'b'} AS m, {'x': 1} AS s, 'ab'::BLOB AS b")
     assert df.iloc[0].tolist() == [[1, 2], {"a": "b"}, {"x": 1}, b"ab"]
+
+
+def test_a_union_inside_a_struct_converts_instead_of_aborting_the_process() -> None:
+    # DuckDB exports a union with a validity buffer; pyarrow's StructArray.flatten()
+    # aborted the whole process on it (the parser fuzz found it).
+    df = query(
+        "SELECT {'k': union_value(u := 1), 'j': 'x'} AS v "
+        "UNION ALL SELECT NULL UNION ALL SELECT {'k': union_value(u := 3), 'j': NULL}"
+    )
+    assert sorted(df["v"], key=str) == sorted(
+        [{"k": 1, "j": "x"}, None, {"k": 3, "j": None}], key=str
+    )

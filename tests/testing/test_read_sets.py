@@ -296,3 +296,25 @@ def test_propagated_set_level_tags_accept_at_most_five_keys(omics_fake: OmicsBac
     with pytest.raises(omics.exceptions.ValidationException):
         omics.update_sequence_store(id=made["id"], propagatedSetLevelTags=six)
     assert [s["name"] for s in omics_fake.stores(REGION)] == ["five"]
+
+
+def test_chosen_ids_are_checked_and_never_reused_by_stores_or_read_sets() -> None:
+    backend = OmicsBackend()
+    store = backend.create_sequence_store(REGION, "wgs", store_id="1111111111")["id"]
+    made = backend.add_read_set(REGION, store, read_set_id="2222222222")
+    assert made["id"] == "2222222222"
+    with pytest.raises(ValueError, match="read_set_id must be 10 to 36 digits, not '22'"):
+        backend.add_read_set(REGION, store, read_set_id="22")
+    with pytest.raises(ValueError, match="read set ID 1111111111 is taken"):
+        backend.add_read_set(REGION, store, read_set_id="1111111111")  # the store's ID
+    with pytest.raises(ValueError, match="store ID 2222222222 is taken"):
+        backend.create_sequence_store("eu-west-1", "rna", store_id="2222222222")
+    with pytest.raises(ValueError, match="store_id must be 10 to 36 digits"):
+        backend.create_sequence_store(REGION, "rna", store_id="x")
+    # Another region's store ID only when asked for, and never twice in one region.
+    twin = backend.create_sequence_store("eu-west-1", "a", store_id=store, allow_duplicate_id=True)
+    assert twin["id"] == store
+    with pytest.raises(ValueError, match=f"store ID {store} is taken"):
+        backend.create_sequence_store(REGION, "b", store_id=store, allow_duplicate_id=True)
+    fresh = backend.add_read_set(REGION, store)["id"]
+    assert fresh not in {store, "2222222222"} and len(fresh) == 10
