@@ -124,7 +124,7 @@ class ReadSetMethods(BackendState):
         """A snapshot of a store's read sets, oldest first (metadata shape plus ``"tags"``)."""
         with self._lock:
             store = self._known_store(region, account_id, store_id)
-            found = sorted(store.read_sets.values(), key=lambda r: r.sort_key)
+            found = store.read_sets.after(None)
             return [{**r.to_api(), "tags": dict(r.tags)} for r in found]
 
     def delete_read_set(

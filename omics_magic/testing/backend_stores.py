@@ -91,10 +91,7 @@ class StoreMethods(BackendState):
     def stores(self, region: str, *, account_id: str = DEFAULT_ACCOUNT_ID) -> list[dict[str, Any]]:
         """A snapshot of the stores in one region, oldest first (API shape plus ``"tags"``)."""
         with self._lock:
-            found = sorted(
-                self._region(region, account_id).stores.values(),
-                key=lambda s: (s.creation_time, s.id),
-            )
+            found = self._region(region, account_id).stores.after(None)
             return [{**s.to_api(), "tags": dict(s.tags)} for s in found]
 
     def delete_store(

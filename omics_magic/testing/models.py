@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any
 
 from .arns import parse_store_arn, store_arn
-from .pagination import Key, page
+from .pagination import Key, Listed, page
 from .read_sets import ReadSet
 
 __all__ = ["RegionState", "SequenceStore", "parse_store_arn", "store_arn", "to_millis"]
@@ -47,16 +48,21 @@ class SequenceStore:
     status_message: str | None = None
     update_time: datetime | None = None
     tags: dict[str, str] = field(default_factory=dict)
-    read_sets: dict[str, ReadSet] = field(default_factory=dict)
+    read_sets: Listed[ReadSet] = field(default_factory=lambda: Listed(ReadSet.key_of))
     deleted_at: float | None = None  # backend clock reading when DeleteSequenceStore ran
 
     @property
     def arn(self) -> str:
         return store_arn(self.region, self.account_id, self.id)
 
+    @cached_property
+    def _alias_digest(self) -> str:
+        # Deterministic, realistic-looking access point alias derived from the ARN
+        # (which never changes: worked out once, not on every listing of the store).
+        return hashlib.sha256(self.arn.encode()).hexdigest()[:24]
+
     def s3_access(self) -> dict[str, str]:
-        # Deterministic, realistic-looking access point alias derived from the ARN.
-        digest = hashlib.sha256(self.arn.encode()).hexdigest()[:24]
+        digest = self._alias_digest
         access = {
             "s3Uri": f"s3://{self.id}-{digest}-s3alias/{self.account_id}/sequenceStore/{self.id}/",
             "s3AccessPointArn": (
@@ -104,25 +110,31 @@ class RegionState:
     def __init__(self, region: str, account_id: str) -> None:
         self.region = region
         self.account_id = account_id
-        self.stores: dict[str, SequenceStore] = {}
+        self.stores: Listed[SequenceStore] = Listed(_sort_key)
         self.client_tokens: dict[str, str] = {}  # CreateSequenceStore clientToken -> store ID
+        self.deleting: set[str] = set()  # IDs of stores DeleteSequenceStore marked
+
+    def mark_deleting(self, store: SequenceStore, now: float) -> None:
+        """DeleteSequenceStore: the store is DELETING from ``now`` until :meth:`purge`."""
+        store.status = "DELETING"
+        store.deleted_at = now
+        self.deleting.add(store.id)
 
     def purge(self, now: float, deletion_delay: float) -> None:
         """Drop stores whose deletion finished (DELETING for ``deletion_delay`` seconds)."""
-        gone = [
-            sid
-            for sid, s in self.stores.items()
-            if s.deleted_at is not None and now - s.deleted_at >= deletion_delay
-        ]
-        for sid in gone:
-            del self.stores[sid]
+        for sid in list(self.deleting):
+            store = self.stores.get(sid)
+            if store is None or store.deleted_at is None:
+                self.deleting.discard(sid)
+            elif now - store.deleted_at >= deletion_delay:
+                del self.stores[sid]
+                self.deleting.discard(sid)
 
     def page(
         self, max_results: int, next_token: str | None, filters: dict[str, Any]
     ) -> tuple[list[SequenceStore], str | None]:
         """One page of ListSequenceStores, in (creationTime, id) order."""
-        kept = (s for s in self.stores.values() if _keep(s, filters))
-        return page(kept, _sort_key, max_results, next_token)
+        return page(self.stores, lambda s: _keep(s, filters), max_results, next_token)
 
 
 def _keep(store: SequenceStore, filters: dict[str, Any]) -> bool:

@@ -116,8 +116,7 @@ def delete_sequence_store(backend: OmicsBackend, account_id: str, region: str, p
                 "delete them first"
             )
         if store.deleted_at is None:
-            store.status = "DELETING"
-            store.deleted_at = backend._clock()
+            backend._region(region, account_id).mark_deleting(store, backend._clock())
         return {}
 
 

@@ -1,8 +1,10 @@
 """Pagination that never loses or repeats an item, whatever changes between pages.
 
-A list is kept in (creationTime, id) order. A ``nextToken`` is an opaque
+A list is kept in (creationTime, id) order (:class:`Listed`: a mapping of
+items by ID that also keeps their keys sorted). A ``nextToken`` is an opaque
 cursor naming the last item of its page by that key, and the next page
-resumes strictly after it. So an item that exists for the whole listing is
+resumes strictly after it, found by bisection: a page costs what it holds
+(and the items a filter skips), not the whole list. So an item that exists for the whole listing is
 seen exactly once, whatever is created or deleted between pages. A token
 also names the listing it came from, so that one from another listing (or
 another store's read sets) is refused, as AWS refuses foreign tokens.
@@ -12,15 +14,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import heapq
+import bisect
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, ItemsView, Iterator, MutableMapping, ValuesView
 from datetime import datetime
-from typing import TypeVar
+from itertools import islice
+from typing import Generic, TypeVar
 
 from .exceptions import validation
 
-__all__ = ["Key", "page"]
+__all__ = ["Key", "Listed", "page"]
 
 T = TypeVar("T")
 Key = tuple[datetime, str]  # (creationTime, id)
@@ -48,30 +51,93 @@ def decode_token(listing: str | None, token: str) -> Key:
         raise validation("Invalid nextToken") from None
 
 
-def page(
-    items: Iterable[T],
-    key: Callable[[T], Key],
-    max_results: int,
-    next_token: str | None,
-    listing: str | None = None,
-) -> tuple[list[T], str | None]:
-    """One page of ``items`` (already filtered) in key order, and the next token or None.
+class Listed(MutableMapping[str, T], Generic[T]):
+    """Items by ID, their keys also kept sorted, so that a listing resumes by bisection.
+
+    ``key(item)`` is the item's (creationTime, id) and must not change while
+    the item is held; its ID is the item's key in the mapping.
 
     Examples
     --------
     >>> from datetime import timezone
     >>> day = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    >>> ids = ["3", "1", "2"]
-    >>> first, token = page(ids, lambda i: (day, i), 2, None)
-    >>> first, page(ids, lambda i: (day, i), 2, token)
-    (['1', '2'], (['3'], None))
+    >>> listed = Listed(lambda i: (day, i))
+    >>> for i in ["3", "1", "2"]:
+    ...     listed[i] = i
+    >>> del listed["2"]
+    >>> list(listed.after(None)), list(listed.after((day, "1"))), len(listed)
+    (['1', '3'], ['3'], 2)
     """
-    if next_token is not None:
-        after = decode_token(listing, next_token)
-        items = (item for item in items if key(item) > after)
-    # The page and one more (is there a next page?), without sorting the whole list:
-    # listing 1,000 stores 5 at a time would otherwise sort them 200 times.
-    ahead = heapq.nsmallest(max_results + 1, items, key=key)
+
+    def __init__(self, key: Callable[[T], Key]) -> None:
+        self._key = key
+        self._items: dict[str, T] = {}
+        self._order: list[Key] = []
+
+    def __getitem__(self, item_id: str) -> T:
+        return self._items[item_id]
+
+    def __setitem__(self, item_id: str, item: T) -> None:
+        key = self._key(item)
+        if key[1] != item_id:
+            raise ValueError(f"item {key[1]!r} held as {item_id!r}")
+        if item_id in self._items:
+            self._unorder(self._items[item_id])
+        self._items[item_id] = item
+        bisect.insort(self._order, key)
+
+    def __delitem__(self, item_id: str) -> None:
+        self._unorder(self._items.pop(item_id))
+
+    def _unorder(self, item: T) -> None:
+        key = self._key(item)
+        del self._order[bisect.bisect_left(self._order, key)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._items
+
+    def values(self) -> ValuesView[T]:
+        return self._items.values()
+
+    def items(self) -> ItemsView[str, T]:
+        return self._items.items()
+
+    def after(self, key: Key | None) -> Iterator[T]:
+        """The items in key order, from the first after ``key`` (all if None)."""
+        start = 0 if key is None else bisect.bisect_right(self._order, key)
+        order, items = self._order, self._items
+        return (items[order[i][1]] for i in range(start, len(order)))
+
+
+def page(
+    items: Listed[T],
+    keep: Callable[[T], bool],
+    max_results: int,
+    next_token: str | None,
+    listing: str | None = None,
+) -> tuple[list[T], str | None]:
+    """One page of the ``items`` that ``keep`` keeps, in key order, and the next token or None.
+
+    Examples
+    --------
+    >>> from datetime import timezone
+    >>> day = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    >>> ids = Listed(lambda i: (day, i))
+    >>> ids.update({"3": "3", "1": "1", "2": "2", "4": "4"})
+    >>> odd = lambda i: int(i) % 2 == 1
+    >>> first, token = page(ids, odd, 1, None)
+    >>> first, page(ids, odd, 1, token)
+    (['1'], (['3'], None))
+    """
+    after = None if next_token is None else decode_token(listing, next_token)
+    # The page and one more (is there a next page?).
+    ahead = list(islice((item for item in items.after(after) if keep(item)), max_results + 1))
     found = ahead[:max_results]
-    token = encode_token(listing, key(found[-1])) if len(ahead) > max_results else None
+    token = encode_token(listing, items._key(found[-1])) if len(ahead) > max_results else None
     return found, token

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from .arns import read_set_arn
-from .pagination import Key, page
+from .pagination import Key, Listed, page
 
 __all__ = [
     "FILE_TYPES",
@@ -67,9 +67,10 @@ class ReadSet:
     def arn(self) -> str:
         return read_set_arn(self.region, self.account_id, self.store_id, self.id)
 
-    @property
-    def sort_key(self) -> Key:
-        return (self.creation_time, self.id)
+    @staticmethod
+    def key_of(read_set: ReadSet) -> Key:
+        """A read set's place in its store's listing: (creationTime, id)."""
+        return (read_set.creation_time, read_set.id)
 
     def to_api(self) -> dict[str, Any]:
         """Every member GetReadSetMetadata answers with (camelCase, no None values)."""
@@ -116,15 +117,16 @@ def _keep(read_set: ReadSet, filters: dict[str, Any]) -> bool:
 
 
 def page_of_read_sets(
-    read_sets: dict[str, ReadSet],
+    read_sets: Listed[ReadSet],
     store_id: str,
     max_results: int,
     next_token: str | None,
     filters: dict[str, Any],
 ) -> tuple[list[ReadSet], str | None]:
     """One page of ListReadSets over one store's read sets; tokens belong to that store."""
-    kept = (r for r in read_sets.values() if _keep(r, filters))
-    return page(kept, lambda r: r.sort_key, max_results, next_token, f"readSets/{store_id}")
+    return page(
+        read_sets, lambda r: _keep(r, filters), max_results, next_token, f"readSets/{store_id}"
+    )
 
 
 # -- what a read set's files and ETag look like, when a test doesn't say -----------------

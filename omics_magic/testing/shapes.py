@@ -172,8 +172,8 @@ def _check_size(value: Any, size: int, meta: dict[str, Any], path: str, what: st
 
 def iso8601(value: datetime) -> str:
     """A timestamp as AWS's rest-json ``iso8601`` format spells it (milliseconds, Z)."""
-    value = value.astimezone(timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S") + f".{value.microsecond // 1000:03d}Z"
+    # isoformat truncates to milliseconds as the // 1000 did, several times faster than strftime.
+    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def encode(shape: Shape, value: Any) -> Any:
