@@ -1,9 +1,9 @@
 """``omics-magic demo``: an offline tour of omics_magic on the embedded fake.
 
 It enters demo mode (:mod:`omics_magic.demo_mode.mode`: a seeded fake of AWS
-HealthOmics on 127.0.0.1, fake credentials), runs four queries through the
-same code as ``%%omics`` and ``omics-magic query`` (the last: read sets per
-store, a join), prints their results and
+HealthOmics on 127.0.0.1, fake credentials), runs five queries through the
+same code as ``%%omics`` and ``omics-magic query`` (read sets per store, a
+join; then stores per account, over the demo's two fake accounts), prints their results and
 per-region notes, writes ``sequence_stores.parquet``, then leaves demo mode and
 says plainly that the data was fake. With ``notebook=True`` it also executes
 ``notebooks/quickstart.ipynb`` in a Jupyter kernel and writes the executed copy.
@@ -20,6 +20,8 @@ from ..demo_mode.mode import DEMO_STORE_ID, banner, demo, end_demo
 from ..errors import ExportError, InputError
 
 __all__ = [
+    "ACCOUNTS_SQL",
+    "ACCOUNT_PROFILES",
     "GROUP_SQL",
     "LIST_SQL",
     "PARQUET_NAME",
@@ -48,6 +50,12 @@ READ_SETS_SQL = (
     "JOIN aws.omics.read_sets r ON r.sequence_store_id = s.sequence_store_id "
     "WHERE s.tags['team'] = 'genomics' GROUP BY s.name ORDER BY bases DESC, store"
 )
+#: Stores per account and region, over the demo's two fake accounts (profiles).
+ACCOUNTS_SQL = (
+    "SELECT account_id, region, count(*) AS stores FROM aws.omics.sequence_stores "
+    "GROUP BY ALL ORDER BY ALL"
+)
+ACCOUNT_PROFILES = ("demo", "demo-lab")
 PARQUET_NAME = "sequence_stores.parquet"
 EXECUTED_NAME = "quickstart.executed.ipynb"
 _LIST_SHOWN = ["region", "sequence_store_id", "name", "creation_time", "tags"]
@@ -95,7 +103,7 @@ def run_tour(output_dir: Path, *, notebook: bool = False, out: TextIO | None = N
         say(banner(running))
         say()
         say(
-            "[1/4] One store by ID: the seed's SELECT. No region is named, so every "
+            "[1/5] One store by ID: the seed's SELECT. No region is named, so every "
             "configured region is searched at once."
         )
         say(f"  {SEED_SQL}")
@@ -104,7 +112,7 @@ def run_tour(output_dir: Path, *, notebook: bool = False, out: TextIO | None = N
         _notes(one, say)
 
         say()
-        say("[2/4] Every store, across regions: one DataFrame.")
+        say("[2/5] Every store, across regions: one DataFrame.")
         say(f"  {LIST_SQL}")
         stores = run_query(LIST_SQL)
         say(render(stores[_LIST_SHOWN], max_rows=16), end="")
@@ -118,7 +126,7 @@ def run_tour(output_dir: Path, *, notebook: bool = False, out: TextIO | None = N
         )
 
         say()
-        say("[3/4] Stores per region: DuckDB runs the GROUP BY on the fetched rows.")
+        say("[3/5] Stores per region: DuckDB runs the GROUP BY on the fetched rows.")
         say(f"  {GROUP_SQL}")
         counts = run_query(GROUP_SQL)
         say(render(counts), end="")
@@ -126,13 +134,23 @@ def run_tour(output_dir: Path, *, notebook: bool = False, out: TextIO | None = N
 
         say()
         say(
-            "[4/4] What is in the stores: read sets per store of the genomics team. The "
+            "[4/5] What is in the stores: read sets per store of the genomics team. The "
             "join lists read sets only for the stores that pass s.tags['team']."
         )
         say(f"  {READ_SETS_SQL}")
         per_store = run_query(READ_SETS_SQL)
         say(render(per_store), end="")
         _notes(per_store, say)
+
+        say()
+        say(
+            f"[5/5] Two accounts at once (profiles {' and '.join(ACCOUNT_PROFILES)}): every "
+            "(account, region) pair is queried at once, as regions are."
+        )
+        say(f"  {ACCOUNTS_SQL}")
+        per_account = run_query(ACCOUNTS_SQL, profiles=list(ACCOUNT_PROFILES))
+        say(render(per_account), end="")
+        _notes(per_account, say)
     finally:
         end_demo(quiet=True)
     say()

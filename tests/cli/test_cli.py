@@ -382,6 +382,21 @@ def expected_genomics_read_sets() -> dict[str, int]:
     return found
 
 
+def expected_account_counts() -> dict[tuple[str, str], int]:
+    """(account, region) -> stores, over the demo's two accounts, in its answering regions."""
+    from omics_magic.demo_mode.inventory import DEMO_PROFILES
+    from omics_magic.demo_mode.mode import DEMO_REGIONS, seed_demo
+
+    backend = OmicsBackend(random_seed=0)
+    seed_demo(backend)
+    found = {
+        (account, region): len(backend.stores(region, account_id=account))
+        for account in DEMO_PROFILES.values()
+        for region in DEMO_REGIONS
+    }
+    return {key: n for key, n in found.items() if n}
+
+
 def test_demo_end_to_end(tmp_path: Path) -> None:
     (tmp_path / "sequence_stores.parquet").write_bytes(b"an older run")  # the demo's own file
     # A broken profile in the user's environment must not matter: demo mode replaces it.
@@ -402,6 +417,11 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert per_store and "wgs-cohort-042" in per_store
     for name, count in per_store.items():
         assert re.search(rf"^\s*{re.escape(name)}\s+{count}\s+\d+$", out, re.M), name
+    per_account = expected_account_counts()  # the last step: two accounts at once
+    assert len({account for account, _ in per_account}) == 2
+    for (account, region), count in per_account.items():
+        assert re.search(rf"^{account}\s+{region}\s+{count}$", out, re.M), (account, region)
+    assert "ap-southeast-1 [demo-lab]: not enabled" in out
     back = read_parquet(tmp_path / "sequence_stores.parquet")
     assert len(back) == sum(counts.values())
     assert set(back["region"]) == set(counts)
