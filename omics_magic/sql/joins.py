@@ -49,11 +49,11 @@ class ParentFilter:
     conditions: tuple[str, ...] = ()
 
     def sql(self) -> str:
-        """``SELECT DISTINCT region, sequence_store_id`` of the stores that pass."""
+        """``SELECT DISTINCT region, sequence_store_id, arn`` of the stores that pass."""
         where = " AND ".join(f"({c})" for c in self.conditions)
         return (
-            f"SELECT DISTINCT region, sequence_store_id FROM {self.relation} AS {PARENT_ALIAS}"
-            + (f" WHERE {where}" if where else "")
+            f"SELECT DISTINCT region, sequence_store_id, arn FROM {self.relation} "
+            f"AS {PARENT_ALIAS}" + (f" WHERE {where}" if where else "")
         )
 
 

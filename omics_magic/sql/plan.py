@@ -283,10 +283,11 @@ def _plan_select(sql: str, tree: exp.Expr, tables: list[exp.Table]) -> SelectPla
         by_table[id(table)] = ref
         edits.append(_replace_table(sql, table, relation))
     if any(ref.parent_filter is not None for ref in by_table.values()):
-        # The join filter reads the stores' region and ID: fetch them (no call needed).
+        # The join filter reads the stores' region, ID and ARN (its account): fetch them
+        # (the list call carries them, no other call is needed).
         for key_, ref in by_table.items():
             if ref.kind == SEQUENCE_STORES.name:
-                keys = ("region", "sequence_store_id")
+                keys = ("region", "sequence_store_id", "arn")
                 columns = SEQUENCE_STORES.resolve_columns([*ref.columns, *keys])
                 by_table[key_] = replace(ref, columns=columns)
     refs = [by_table[id(table)] for table in tables]  # text order

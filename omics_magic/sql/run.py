@@ -304,7 +304,8 @@ def execute_plan(
         joined = {}
         for relation, ref in wanted.items():
             if ref.parent_filter is not None:
-                stores = _parent_stores(connection, ref)
+                several = bool(seen.accounts) and None not in seen.accounts
+                stores = _parent_stores(connection, ref, per_account=several)
                 joined[relation] = replace(ref, parents=None, parent_filter=None), stores
         _fetch_into(connection, joined, fetch, default_regions, seen, cancel)
         errors = _unique(seen.errors)
@@ -373,13 +374,18 @@ def _names(ref: ResourceRef) -> tuple[str, ...]:
 def _request(
     ref: ResourceRef,
     default_regions: Sequence[str],
-    stores: dict[str, tuple[str, ...]] | None = None,
+    stores: dict[Any, tuple[str, ...]] | None = None,
 ) -> FetchRequest:
     regions = ref.regions if ref.regions is not None else tuple(default_regions)
     parents: Any = ref.parents
-    if stores is not None:  # the join's stores: only their regions, only them
-        regions = tuple(r for r in regions if stores.get(r))
-        parents = tuple((r, stores[r]) for r in regions)
+    if stores is not None:  # the join's stores: only their regions (accounts), only them
+
+        def region_of(place: Any) -> str:
+            return str(place[1] if isinstance(place, tuple) else place)
+
+        regions = tuple(r for r in regions if any(region_of(p) == r for p in stores))
+        chosen = [(p, ids) for p, ids in stores.items() if region_of(p) in regions]
+        parents = tuple(sorted(chosen, key=lambda item: regions.index(region_of(item[0]))))
     return FetchRequest(
         regions=regions,
         columns=ref.columns,
@@ -422,9 +428,15 @@ def _fetch_into(
         connection.register(relation, _arrow(ref, fetched, names))
 
 
-def _parent_stores(connection: Any, ref: ResourceRef) -> dict[str, tuple[str, ...]]:
-    """Region -> the stores (fetched already) that pass the join's conditions on them."""
+def _parent_stores(
+    connection: Any, ref: ResourceRef, *, per_account: bool = False
+) -> dict[Any, tuple[str, ...]]:
+    """The stores (fetched already) that pass the join's conditions on them: region ->
+    IDs, or, over several accounts (``per_account``), (account, region) -> IDs, so that
+    each store's read sets are listed in its own account only."""
     import duckdb
+
+    from ..aws.accounts import account_of_arn
 
     assert ref.parent_filter is not None
     try:
@@ -432,11 +444,15 @@ def _parent_stores(connection: Any, ref: ResourceRef) -> dict[str, tuple[str, ..
     except duckdb.Error:
         # A condition DuckDB reads differently on its own: every fetched store, then.
         rows = connection.sql(replace(ref.parent_filter, conditions=()).sql()).fetchall()
-    stores: dict[str, list[str]] = {}
-    for region, store in rows:
-        if region is not None and store is not None:
-            stores.setdefault(region, []).append(store)
-    return {region: tuple(sorted(ids)) for region, ids in stores.items()}
+    found = [(account_of_arn(arn), region, store) for region, store, arn in rows]
+    found = [row for row in found if row[1] is not None and row[2] is not None]
+    by_account = per_account and all(account is not None for account, _, _ in found)
+    stores: dict[Any, list[str]] = {}
+    for account, region, store in found:
+        ids = stores.setdefault((account, region) if by_account else region, [])
+        if store not in ids:
+            ids.append(store)
+    return {place: tuple(sorted(ids)) for place, ids in stores.items()}
 
 
 def _parents_argument(parents: Any) -> Any:

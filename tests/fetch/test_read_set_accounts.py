@@ -146,3 +146,24 @@ def test_bad_accounts_are_refused_before_any_call(estate: OmicsBackend) -> None:
     with pytest.raises(omics_magic.InputError, match="unknown AWS profile 'stagin'"):
         stores.omics.read_sets(profiles=["stagin"])
     assert estate.requests.count() == 0
+
+
+def test_a_join_lists_each_store_in_its_own_account_only(estate: OmicsBackend) -> None:
+    """The join pushdown keys the stores by account too: a store's ListReadSets goes to
+    its own account, never also to the others (which would answer not-found)."""
+    with_read_sets(estate)
+    sql = (
+        "SELECT s.account_id, count(r.read_set_id) AS read_sets "
+        "FROM aws.omics.sequence_stores s "
+        "JOIN aws.omics.read_sets r ON r.sequence_store_id = s.sequence_store_id "
+        "GROUP BY ALL ORDER BY ALL"
+    )
+    df = omics_magic.run_query(sql, regions=REGIONS, profiles=["dev", "prod"], cache_ttl=0)
+
+    want = {a: len(expected(estate, [a])) for a in (DEV, PROD)}
+    assert dict(zip(df["account_id"], df["read_sets"], strict=True)) == want
+    stores = {a: sum(len(estate.stores(r, account_id=a)) for r in REGIONS) for a in (DEV, PROD)}
+    assert calls_by_account(estate, "ListReadSets") == sorted(
+        account for account, n in stores.items() for _ in range(n)
+    )
+    assert failures_in(df) == []
