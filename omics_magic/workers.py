@@ -28,7 +28,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, wait
 from typing import Any, TypeVar
 
 __all__ = ["THREAD_PREFIX", "DaemonPool", "map_all", "run_all", "wait_for"]
@@ -167,7 +167,10 @@ def wait_for(
             break
         if cancel is not None:
             remaining = POLL if remaining is None else min(remaining, POLL)
-        done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
+        # Woken by each finished future only for progress: waking per future re-arms a
+        # waiter on every pending one, O(n^2) for a region's per-store calls.
+        when = FIRST_COMPLETED if on_done is not None else ALL_COMPLETED
+        done, pending = wait(pending, timeout=remaining, return_when=when)
         if on_done is not None and done:
             on_done(done)
     return pending

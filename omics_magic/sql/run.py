@@ -304,8 +304,7 @@ def execute_plan(
         joined = {}
         for relation, ref in wanted.items():
             if ref.parent_filter is not None:
-                several = bool(seen.accounts) and None not in seen.accounts
-                stores = _parent_stores(connection, ref, per_account=several)
+                stores = _parent_stores(connection, ref, per_account=seen.several_accounts)
                 joined[relation] = replace(ref, parents=None, parent_filter=None), stores
         _fetch_into(connection, joined, fetch, default_regions, seen, cancel)
         errors = _unique(seen.errors)
@@ -325,7 +324,7 @@ def execute_plan(
     result = to_pandas(table)
     set_failures(result, errors)
     result.attrs[REGIONS_ATTR] = list(seen.asked)
-    if seen.accounts and None not in seen.accounts:  # several accounts were asked: say which
+    if seen.several_accounts:  # say which
         result.attrs[ACCOUNTS_ATTR] = [dict(account) for account in seen.accounts if account]
     seen.stamp_freshness(result)
     if seen.notes:
@@ -343,6 +342,11 @@ class _Seen:
     accounts: dict[tuple[tuple[str, Any], ...] | None, None] = field(default_factory=dict)
     fetched_at: list[str] = field(default_factory=list)  # fetched_at_text, oldest sorts first
     cached: bool = False
+
+    @property
+    def several_accounts(self) -> bool:
+        """Whether the fetches asked several accounts (profiles or roles), not one session."""
+        return bool(self.accounts) and None not in self.accounts
 
     def add(self, fetched: pd.DataFrame) -> None:
         from ..fetch.engine import ACCOUNTS_ATTR, CACHED_ATTR, FETCHED_AT_ATTR, REGIONS_ATTR
@@ -379,13 +383,15 @@ def _request(
     regions = ref.regions if ref.regions is not None else tuple(default_regions)
     parents: Any = ref.parents
     if stores is not None:  # the join's stores: only their regions (accounts), only them
-
-        def region_of(place: Any) -> str:
-            return str(place[1] if isinstance(place, tuple) else place)
-
-        regions = tuple(r for r in regions if any(region_of(p) == r for p in stores))
-        chosen = [(p, ids) for p, ids in stores.items() if region_of(p) in regions]
-        parents = tuple(sorted(chosen, key=lambda item: regions.index(region_of(item[0]))))
+        # A place is a region, or (account, region) over several accounts.
+        by_region = [
+            (place, ids)
+            for region in regions
+            for place, ids in stores.items()
+            if (place[1] if isinstance(place, tuple) else place) == region
+        ]
+        parents = tuple(by_region)
+        regions = tuple(dict.fromkeys(p[1] if isinstance(p, tuple) else p for p, _ in by_region))
     return FetchRequest(
         regions=regions,
         columns=ref.columns,
