@@ -8,6 +8,9 @@ those under ``if TYPE_CHECKING:``, which never run.
 from __future__ import annotations
 
 import ast
+import functools
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import pytest
@@ -66,13 +69,15 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     return found
 
 
-def _graph() -> dict[str, set[str]]:
+@functools.cache
+def _graph() -> dict[str, frozenset[str]]:
+    """Each package module's imports: parsed once per run, the files don't change under it."""
     modules = _modules()
     known = set(modules)
-    return {name: _imports(name, path, known) for name, path in modules.items()}
+    return {name: frozenset(_imports(name, path, known)) for name, path in modules.items()}
 
 
-def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+def _find_cycle(graph: Mapping[str, AbstractSet[str]]) -> list[str] | None:
     done: set[str] = set()
     stack: list[str] = []
     on_stack: set[str] = set()
