@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests import warm
 
 REPO = Path(__file__).resolve().parents[1]
 RATIO = re.compile(
@@ -60,14 +61,12 @@ SCRIPTS = {
 def test_benchmark_runs_and_prints_its_ratios(script: str) -> None:
     flags, expected = SCRIPTS[script]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run(
+    done = warm.run(  # a real process, forked warm (tests/warm.py)
         [sys.executable, str(REPO / "benchmarks" / script), *flags],
-        capture_output=True,
         text=True,
         env=env,
         cwd=REPO,
         timeout=180,
-        check=False,
     )
     assert done.returncode == 0, f"{script} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     ratios = {}

@@ -32,6 +32,7 @@ import pytest
 
 import omics_magic
 from omics_magic.demo_mode.mode import SCRATCH_STORE_ID, active_demo
+from tests import warm
 from tests.magic_support import run_cell, strict_shell
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,12 +148,11 @@ def run_block(block: Block, ip: object, cwd: Path) -> None:
         for line in block.body.strip().splitlines():
             argv = shlex.split(line)
             assert argv[0] == "omics-magic", line
-            done = subprocess.run(
+            done = warm.run(  # a real process, forked warm (tests/warm.py)
                 [sys.executable, "-m", "omics_magic.cli", *argv[1:]],
                 env=dict(os.environ),
                 cwd=cwd,
                 stdin=subprocess.DEVNULL,
-                capture_output=True,
                 text=True,
                 timeout=120,
             )

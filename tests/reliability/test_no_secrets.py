@@ -16,7 +16,6 @@ import io
 import json
 import logging
 import os
-import subprocess
 import sys
 import traceback
 import warnings
@@ -33,6 +32,7 @@ from omics_magic.columns import ALL_COLUMNS
 from omics_magic.errors import OmicsMagicError
 from omics_magic.sql.run import run_query
 from omics_magic.testing import OmicsServer
+from tests import warm
 from tests.conftest import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN
 from tests.magic_support import run_cell, strict_shell
 
@@ -279,9 +279,8 @@ def test_the_cli(server: OmicsServer, tmp_path: Path) -> None:
         ["delete", "5550100099"],  # not found where searched; the broken regions named
     ]
     for argv in runs:
-        done = subprocess.run(
+        done = warm.run(  # a real process, forked warm (tests/warm.py)
             [sys.executable, "-m", "omics_magic", *argv],
-            capture_output=True,
             env=_subprocess_env(server),
             cwd=tmp_path,
             timeout=120,
