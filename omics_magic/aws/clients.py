@@ -29,6 +29,7 @@ from ..errors import CredentialsError, InputError
 from ..failures import KINDS, Failure
 from ..internals import botocore_session
 from .guard import check_demo_credentials, demo_mode_on
+from .loader import share_data_loader
 from .pacing import THROTTLE_CODES as _THROTTLED
 from .pacing import install as install_pacing
 from .redact import install_log_redaction, redact
@@ -143,6 +144,7 @@ def resolve_session(
         except BotoCoreError as err:
             raise credentials_error(err) or err from None
         install_fast_timestamps(made)  # ours: its clients are all omics_magic's
+        share_data_loader(botocore_session(made))  # botocore's JSON decoded once per process
         # Environments rarely change, but one fetch may use a profile per account:
         # keep enough that every account's session (and its clients) is reused.
         if len(_default_sessions) >= MAX_SESSIONS:

@@ -18,6 +18,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from ..internals import botocore_session, give_credentials
+from .loader import share_data_loader
 
 if TYPE_CHECKING:
     import boto3
@@ -94,6 +95,7 @@ def _assuming(
     )
     # Same profile as the base (for its region, endpoints and retry settings), the role's keys.
     core = botocore.session.Session(profile=source.profile)
+    share_data_loader(core)
     region = base.region_name
     if region:
         core.set_config_variable("region", region)
