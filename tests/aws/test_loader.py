@@ -44,9 +44,12 @@ def test_profile_and_role_sessions_share_one_loader(profiles: None) -> None:
 
 
 def test_botocore_files_are_decoded_once_for_many_sessions(
-    profiles: None, monkeypatch: pytest.MonkeyPatch
+    profiles: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from botocore.loaders import JSONFileLoader
+
+    # A data path of its own: a loader no earlier test of this process has filled.
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
 
     decoded: list[str] = []
     load_file = JSONFileLoader.load_file
