@@ -172,3 +172,28 @@ def test_duckdb_refuses_them_even_past_the_planner(
     finally:
         connection.close()
     _check_untouched(sentinel, before, str(refused.value).splitlines()[0])
+
+
+def test_what_one_query_leaves_in_the_shared_sandbox_is_gone_for_the_next() -> None:
+    """Queries share one sandboxed database: each connection's changes die with it."""
+    import pyarrow as pa
+
+    first = sandbox_connection()
+    first.register("mine", pa.table({"x": [1]}))
+    first.execute("CREATE TABLE left_behind AS SELECT 1 AS v")
+    first.execute("CREATE MACRO plus_one(x) AS x + 1")
+    assert first.execute("SELECT plus_one(v) FROM left_behind, mine").fetchall() == [(2,)]
+    at_once = sandbox_connection()  # a query running at the same time sees none of it
+    try:
+        with pytest.raises(duckdb.CatalogException):
+            at_once.execute("SELECT * FROM mine")
+    finally:
+        at_once.close()
+    first.close()
+    for sql in ("SELECT * FROM left_behind", "SELECT plus_one(1)", "SELECT * FROM mine"):
+        later = sandbox_connection()
+        try:
+            with pytest.raises(duckdb.CatalogException):
+                later.execute(sql)
+        finally:
+            later.close()

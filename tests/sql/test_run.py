@@ -344,9 +344,14 @@ def test_the_sandbox_refuses_files_network_extensions_and_settings(
     try:
         with pytest.raises(duckdb.Error):
             connection.execute(statement.format(dir=secret_file.parent)).fetchall()
-        (timezone_row,) = connection.execute("SELECT current_setting('TimeZone')").fetchall()
     finally:
         connection.close()
+    # Every query shares the sandbox (a connection each): the next one sees it unchanged.
+    following = sandbox_connection()
+    try:
+        (timezone_row,) = following.execute("SELECT current_setting('TimeZone')").fetchall()
+    finally:
+        following.close()
     assert timezone_row == ("UTC",)
     assert sorted(p.name for p in secret_file.parent.iterdir()) == before
 
