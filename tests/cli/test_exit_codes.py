@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from omics_magic.testing import OmicsBackend, OmicsServer
+from tests import warm
 from tests.cli.test_cli import ROOT, one_error_line, run_cli
 
 STORES = "aws.omics.sequence_stores"
@@ -134,11 +135,10 @@ def test_a_write_that_fails_after_the_query_is_exit_1_not_2(
 
 
 def test_sql_from_stdin_with_dash(server: OmicsServer) -> None:
-    done = subprocess.run(
+    done = warm.run(  # a real process, forked warm (tests/warm.py)
         [sys.executable, "-m", "omics_magic.cli", "query", "-", "--format", "csv"],
         input=f"SELECT count(*) AS n FROM {STORES}\n",
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
         text=True,
         timeout=120,
     )
