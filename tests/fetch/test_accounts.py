@@ -145,26 +145,30 @@ def test_the_single_profile_setting_keeps_working(estate: OmicsBackend) -> None:
 
 def test_pacing_is_per_account_even_as_role_credentials_rotate(estate: OmicsBackend) -> None:
     # Renewed on every use (900 s), the role's access key differs from fetch to fetch;
-    # two fetches at once still share the account's pacers, so the fake's quota for
-    # the account (burst 2) is never exceeded. Paced per access key, they would each
-    # send at 5 TPS and be throttled.
+    # two fetches at once still share the account's pacers, so together they send at
+    # most the account's 20 TPS, inside the fake's 28 (burst 2). Paced per access key,
+    # they would send 40 TPS between them and be throttled again and again.
     from concurrent.futures import ThreadPoolExecutor
 
-    estate.set_quotas({"ListSequenceStores": 5, "ListTagsForResource": 5}, burst=2)
+    region = REGIONS[0]
+    estate.seed([region], 17, account_id=PROD, random_seed=7)  # 20 stores: 20 tag calls
+    estate.set_quotas({"ListSequenceStores": 28, "ListTagsForResource": 28}, burst=2)
     choice = AccountChoice(role_arns=[ROLE_PROD], duration_seconds=900)
 
     def one() -> object:
-        options = FetchOptions(rate=5, cache_ttl=0)  # both really fetch
-        return fetch_frame([REGIONS[0]], columns=COLUMNS, options=options, accounts=choice)
+        options = FetchOptions(rate=20, cache_ttl=0)  # both really fetch
+        return fetch_frame([region], columns=COLUMNS, options=options, accounts=choice)
 
     with ThreadPoolExecutor(2) as pool:
         frames = list(pool.map(lambda _: one(), range(2)))
     for df in frames:
-        assert records(df) == expected(estate, [PROD], [REGIONS[0]])
+        assert records(df) == expected(estate, [PROD], [region])
     answered = [r for r in estate.requests.records if r.account_id == PROD and r.operation]
     assert len({r.access_key_id for r in answered}) > 1
-    # Learning the bucket's burst costs at most one throttle per (account, region, operation).
-    assert most_throttles_per_bucket(estate) <= 1
+    # One throttle learns the burst. Paced per access key, the two fetches were throttled
+    # 9 to 11 times in a bucket; shared per account, once, and on a loaded machine
+    # (requests held up, then reaching the fake together) once or twice more.
+    assert most_throttles_per_bucket(estate) <= 3
 
 
 def test_an_invalid_profile_fails_alone(estate: OmicsBackend) -> None:
