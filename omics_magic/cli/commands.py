@@ -7,13 +7,12 @@ Each returns the exit code; the library's errors propagate to
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import OmicsMagicError
+from .stdout import OutputFailed, check_stdout, silence_stdout, write_stdout
 
 if TYPE_CHECKING:
     from ..failures import Failure
@@ -76,7 +75,7 @@ def query_command(args: argparse.Namespace) -> int:
     if output is not None:
         _check_output(output, overwrite=args.overwrite)  # before any AWS call
     if output is None or args.format:
-        _check_stdout()
+        check_stdout()
     result = run_query(
         sql,
         regions=_regions(args.region),
@@ -124,10 +123,6 @@ def _nothing_read(result: Any, failures: Sequence[Failure]) -> int:
     return 0
 
 
-class OutputFailed(OmicsMagicError):
-    """The query ran, but its result could not be shown or written (exit 1)."""
-
-
 def _read_sql(sql: str) -> str:
     """The SQL argument, or standard input's text for ``-``."""
     if sql != "-":
@@ -152,42 +147,6 @@ def _output_path(output: str | None) -> Path | None:
     return Path(output).expanduser()
 
 
-def _check_stdout() -> None:
-    if sys.stdout is None:  # started with stdout closed (>&-)
-        from ..errors import InputError
-
-        raise InputError(
-            "standard output is closed, so the result can't be printed; write it to a file "
-            "with -o PATH instead"
-        )
-
-
-def write_stdout(text: str) -> None:
-    """Print ``text`` now: a full disk is OutputFailed here, not a traceback at exit.
-
-    A reader that went away raises BrokenPipeError, for :func:`main` to end quietly.
-    """
-    _check_stdout()
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as err:
-        silence_stdout()  # what is still buffered would fail again at exit
-        raise OutputFailed(f"can't write to standard output: {err.strerror or err}") from None
-
-
-def silence_stdout() -> None:
-    """Point stdout at /dev/null, so that flushing it at exit can't fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, AttributeError, ValueError):  # stdout closed or not a file
-        pass
-
-
 def _is_delete(sql: str) -> bool:
     words = sql.split(None, 1)
     return bool(words) and words[0].upper() == "DELETE"
@@ -206,7 +165,7 @@ def delete_command(args: argparse.Namespace) -> int:
     from ..delete.protocol import delete_sequence_store
     from .render import render
 
-    _check_stdout()
+    check_stdout()
     report = delete_sequence_store(
         args.identifier,
         _regions(args.region),

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from ..demo_mode.mode import DEMO_STORE_ID, banner, demo, end_demo
 from ..errors import ExportError, InputError
+from .stdout import write_stdout
 
 __all__ = [
     "ACCOUNTS_SQL",
@@ -95,7 +96,10 @@ def run_tour(output_dir: Path, *, notebook: bool = False, out: TextIO | None = N
     from .render import render, render_record
 
     def say(text: str = "", end: str = "\n") -> None:
-        print(text, file=out, end=end, flush=True)
+        if out is sys.stdout:  # a full disk is one line (OutputFailed), not a traceback
+            write_stdout(text + end)
+        else:
+            print(text, file=out, end=end, flush=True)
 
     running = demo(quiet=True)
     try:

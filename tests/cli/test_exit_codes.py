@@ -114,6 +114,25 @@ def test_stdout_on_a_full_device_is_one_line_and_exit_1(server: OmicsServer) -> 
     )
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_the_demo_on_a_full_device_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "omics_magic.cli", "demo"],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1, done.stderr
+    assert one_error_line(done.stderr) == (
+        "omics-magic: error: can't write to standard output: No space left on device"
+    )
+
+
 def test_closed_stdout_is_one_line_and_exit_2_before_any_call(server: OmicsServer) -> None:
     shell = run_shell(f"CLI query 'SELECT name FROM {STORES}' >&-")
     assert shell.returncode == 2
