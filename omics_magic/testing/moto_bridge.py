@@ -23,9 +23,18 @@ def moto_account_for(access_key_id: str) -> str | None:
     iam = sys.modules.get("moto.iam.models")  # not loaded: moto issued no key in this process
     if iam is None:
         return None
+    lookup = getattr(iam, "get_account_id_from", None)
+    if lookup is None:
+        # Another thread is importing moto's IAM right now (the module is in sys.modules
+        # half made: two STS requests at once, one of them the first): wait for it.
+        import importlib
+
+        lookup = getattr(importlib.import_module("moto.iam.models"), "get_account_id_from", None)
+        if lookup is None:
+            return None
     from moto.core import DEFAULT_ACCOUNT_ID as moto_default
 
-    found = str(iam.get_account_id_from(access_key_id))
+    found = str(lookup(access_key_id))
     return None if found == moto_default else found
 
 
